@@ -1,0 +1,104 @@
+//go:build openblas
+
+package blas
+
+/*
+#cgo LDFLAGS: -lopenblas
+char* openblas_get_corename(void);
+int openblas_get_num_threads(void);
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+
+	G "gorgonia.org/gorgonia"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/netlib/blas/netlib"
+)
+
+// loadedCore is the kernel family OpenBLAS chose when it was loaded, e.g. "Prescott".
+func loadedCore() string { return C.GoString(C.openblas_get_corename()) }
+
+func openblasThreads() int { return int(C.openblas_get_num_threads()) }
+
+// Init registers OpenBLAS (through gonum.org/v1/netlib) with Gorgonia, gorgonia.org/tensor and
+// gonum's blas32/blas64, and describes the kernels it loaded. Call EnsureCore before it.
+func Init() Info {
+	impl := netlib.Implementation{}
+	G.Use(impl)
+	blas32.Use(impl)
+	blas64.Use(impl)
+	core := loadedCore()
+	return Info{Impl: "openblas", Core: core, Threads: openblasThreads(), Note: note(os.Getenv, core, hostFeatures())}
+}
+
+// note explains the kernel choice for Info.Note.
+func note(getenv func(string) string, core string, f features) string {
+	marker, userCore := getenv(markerEnv), getenv(coreTypeEnv)
+	switch {
+	case strings.HasPrefix(marker, markerOff):
+		return fmt.Sprintf("OPENBLAS_CORETYPE=%s did not load or failed the SGEMM self-check, so OpenBLAS's own choice (%s) is used; set OPENBLAS_CORETYPE yourself to override",
+			strings.TrimPrefix(marker, markerOff), core)
+	case marker != "" && marker == userCore:
+		if !strings.EqualFold(core, marker) {
+			return fmt.Sprintf("OPENBLAS_CORETYPE=%s was ignored by this OpenBLAS (built without DYNAMIC_ARCH?); using %s", marker, core)
+		}
+		return fmt.Sprintf("OpenBLAS fell back to generic kernels on this CPU; re-executed with OPENBLAS_CORETYPE=%s (SGEMM self-check passed)", marker)
+	case userCore != "":
+		return fmt.Sprintf("OPENBLAS_CORETYPE=%s set by the user", userCore)
+	case isGenericCore(core):
+		if c := bestCore(f); c != "" {
+			return fmt.Sprintf("OpenBLAS chose generic %s kernels for this CPU; call blas.EnsureCore at start-up or set OPENBLAS_CORETYPE=%s (several times faster)", core, c)
+		}
+		return fmt.Sprintf("OpenBLAS uses generic %s kernels: this CPU has no AVX2", core)
+	}
+	return ""
+}
+
+// EnsureCore makes OpenBLAS use the fast kernels this CPU supports when it fell back to generic
+// ones (see the package doc). It re-executes /proc/self/exe with args (os.Args if empty) and a
+// changed environment; a successful re-exec does not return. It returns false, nil when nothing
+// had to change, and true with the error when a re-exec was needed but failed (the program can go
+// on with the slower kernels). Call it first thing in main, before starting goroutines that do
+// work and before Init.
+func EnsureCore(args []string) (reexec bool, err error) {
+	if len(args) == 0 {
+		args = os.Args
+	}
+	act, core := decide(os.Getenv, loadedCore(), hostFeatures())
+	switch act {
+	case actFix:
+		return true, reexecWith(args, fixEnv(os.Environ(), core))
+	case actVerify:
+		verr := verifyCore(core)
+		if verr == nil {
+			return false, nil
+		}
+		if err := reexecWith(args, revertEnv(os.Environ(), core)); err != nil {
+			return true, errors.Join(verr, err)
+		}
+	}
+	return false, nil
+}
+
+// verifyCore checks, in the re-executed process, that OpenBLAS loaded core and that its SGEMM
+// agrees with a naive product.
+func verifyCore(core string) error {
+	if got := loadedCore(); !strings.EqualFold(got, core) {
+		return fmt.Errorf("blas: OPENBLAS_CORETYPE=%s ignored, OpenBLAS loaded %s", core, got)
+	}
+	return selfCheck(netlib.Implementation{})
+}
+
+func reexecWith(args, env []string) error {
+	if err := syscall.Exec("/proc/self/exe", args, env); err != nil {
+		return fmt.Errorf("blas: re-execute %s to select OpenBLAS kernels (continuing with the current ones): %w", args[0], err)
+	}
+	return nil // not reached
+}

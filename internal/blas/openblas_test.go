@@ -1,0 +1,98 @@
+//go:build openblas
+
+package blas
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const helperEnv = "LOGITLAB_BLAS_TEST_HELPER"
+
+// TestHelperProcess is the program that TestEnsureCore runs: EnsureCore, then Init, then one line.
+func TestHelperProcess(t *testing.T) {
+	if os.Getenv(helperEnv) != "1" {
+		t.Skip("helper process for TestEnsureCore")
+	}
+	if _, err := EnsureCore(os.Args); err != nil {
+		fmt.Println("ERR", err)
+	}
+	info := Init()
+	fmt.Printf("INFO core=%s threads=%d note=%s\n", info.Core, info.Threads, info.Note)
+	os.Exit(0)
+}
+
+func runHelper(t *testing.T, extraEnv ...string) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+	cmd.Env = append(withoutVars(os.Environ(), coreTypeEnv, markerEnv), helperEnv+"=1")
+	cmd.Env = append(cmd.Env, extraEnv...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("helper: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "INFO ") || strings.HasPrefix(line, "ERR ") {
+			return line
+		}
+	}
+	t.Fatalf("helper printed no INFO line:\n%s", out)
+	return ""
+}
+
+func TestEnsureCore(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want []string // substrings of the helper's INFO line
+	}{
+		// Whatever OpenBLAS picks by itself, after EnsureCore it is not a generic core when the
+		// CPU has AVX2 (on this VM OpenBLAS 0.3.21 picks SkylakeX itself, so nothing re-executes).
+		{"no user core", nil, []string{"INFO core="}},
+		{"user core wins", []string{coreTypeEnv + "=Haswell"}, []string{"core=Haswell", "set by the user"}},
+		// As if we had re-executed with Haswell: the child verifies and keeps it.
+		{"forced core verified", []string{coreTypeEnv + "=Haswell", markerEnv + "=Haswell"}, []string{"core=Haswell", "self-check passed"}},
+		// A forced core that OpenBLAS does not load fails verification: EnsureCore re-executes
+		// with the user's environment and the fix disabled, and the note says so.
+		{"failed check reverts", []string{coreTypeEnv + "=NoSuchCore", markerEnv + "=NoSuchCore"}, []string{"NoSuchCore did not load or failed the SGEMM self-check"}},
+		{"fix disabled", []string{markerEnv + "=off:SkylakeX"}, []string{"failed the SGEMM self-check"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := runHelper(t, tc.env...)
+			t.Log(got)
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("helper = %q, want it to contain %q", got, w)
+				}
+			}
+			if bestCore(hostFeatures()) != "" && tc.env == nil {
+				if core := strings.Fields(strings.TrimPrefix(got, "INFO core="))[0]; isGenericCore(core) {
+					t.Errorf("core %s is generic on a CPU with AVX2", core)
+				}
+			}
+		})
+	}
+}
+
+func TestNote(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env  map[string]string
+		core string
+		want string
+	}{
+		{nil, "SkylakeX", ""},
+		{nil, "Prescott", "call blas.EnsureCore"},
+		{map[string]string{coreTypeEnv: "SkylakeX", markerEnv: "SkylakeX"}, "SkylakeX", "self-check passed"},
+		{map[string]string{coreTypeEnv: "SkylakeX", markerEnv: "SkylakeX"}, "Prescott", "ignored"},
+		{map[string]string{coreTypeEnv: "Zen"}, "Zen", "set by the user"},
+	} {
+		got := note(envOf(tc.env), tc.core, features{avx512: true, avx2: true})
+		if (tc.want == "" && got != "") || !strings.Contains(got, tc.want) {
+			t.Errorf("note(%v, %s) = %q, want it to contain %q", tc.env, tc.core, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,72 @@
+// Package models builds the lab's classifiers as Gorgonia graphs and trains them with its own
+// optimizers, so that every bit of training state can be checkpointed and the learning rate
+// changed live.
+//
+// # Networks
+//
+// A Spec names an architecture for inputs of C×H×W pixels (NCHW, float32) and K classes:
+//
+//	mlp:  x (B×D, D = C·H·W) → [dense → ReLU]* → dense → logits (B×K)
+//	cnn:  x (B×C×H×W) → [conv 3×3 pad 1 + bias → ReLU → max-pool 2×2 stride 2]* → flatten
+//	      → dense FC → ReLU → dense → logits
+//
+// with dense(h) = h·W + b (W is in×out). A Net holds the parameters as float32 tensors; their
+// names and shapes are fixed by the Spec (see layout), e.g. dense0.W, conv1.b, fc.W, out.b.
+// Initialization: He-normal N(0, 2/fan_in) for weights followed by a ReLU, Glorot-uniform
+// U(±√(6/(fan_in+fan_out))) for the output layer, zero biases.
+//
+// # Loss
+//
+// For logits z (B×K) and target weights T (B×K) the loss is
+//
+//	L = −Σ_i Σ_c T[i,c] · (z[i,c] − m_i − log Σ_k exp(z[i,k] − m_i)),   m_i = max_k z[i,k]
+//
+// With T[i,y_i] = 1/B this is the mean cross-entropy; padding rows have T = 0. The max shift
+// makes every exponent ≤ 0, so rows cannot overflow and rows far apart from each other do not
+// interact. The graph composes it from Max, Sub, Exp, Sum and Log rather than G.LogSoftMax or
+// G.SoftMax (tensor v0.9.24 takes the max from the wrong row) or G.LogSumExp (wrong formula).
+// Its gradient is ∂L/∂z = softmax(z)·Σ_c T[i,c] − T.
+//
+// # Graphs
+//
+// Gorgonia bakes the batch size into a graph, so each user builds its own graph once for its
+// batch size and reuses it: Trainer (loss and ∂L/∂θ), Evaluator (logits only) and InputGrad
+// (loss and ∂L/∂x, for FGSM/PGD). All bind the Net's parameter tensors themselves
+// (G.WithValue), so an optimizer step, done in place, is seen by every graph at once. Inputs are
+// written into the backing slices of tensors bound to the input nodes. The layer builders
+// dense, conv, pool, relu and crossEntropy are the only places that pick Gorgonia ops for a
+// layer, so faster fused ops (models/ops) can replace them one at a time.
+//
+// Two Gorgonia behaviours shape the code. With BindDualValues the tape machine adds each run's
+// gradients to the previous ones until they are zeroed, so gradients are read from the nodes
+// G.Grad returns instead. And the machine may overwrite intermediate values in place during the
+// backward pass, so only a graph's outputs (loss, gradients, or logits of a forward-only graph)
+// are read after a run. G.Grad also fails on a parameter that does not reach the loss, so no
+// graph creates one.
+//
+// # Optimizers
+//
+// Adam with decoupled weight decay λ (PyTorch's AdamW), step t, gradient g:
+//
+//	m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²
+//	θ ← θ·(1 − lr·λ) − (lr/(1−β1ᵗ)) · m / (√v/√(1−β2ᵗ) + ε)
+//
+// SGD with momentum μ and L2 weight decay λ (PyTorch's SGD without dampening):
+//
+//	g ← g + λ·θ,  m ← μ·m + g,  θ ← θ − lr·m
+//
+// Trainer.Step checks the loss and every gradient for NaN/±Inf before it updates anything and
+// reports the first one as a *NonFiniteError.
+//
+// # Checkpoints
+//
+// Trainer.Snapshot returns param/<name>, adam.m/<name> and adam.v/<name> (or
+// sgd.momentum/<name>), optim/steps and optim/lr. The last two hold a uint64 (the step count, or
+// the float64 bits of the learning rate) as four 16-bit chunks, each exact in float32, so a
+// restored run continues bit for bit like an uninterrupted one.
+//
+// # Concurrency
+//
+// A Net and the graphs built on it share memory and must be used by one goroutine at a time.
+// Independent Nets may train in parallel.
+package models

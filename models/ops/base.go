@@ -1,0 +1,243 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"runtime"
+	"sync"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gorgonia.org/tensor"
+)
+
+// float is the element type of every kernel in this package.
+type float interface{ ~float32 | ~float64 }
+
+// tensorType is the Gorgonia type of a dims-dimensional tensor of the type variable a.
+func tensorType(dims int) G.TensorType { return G.TensorType{Dims: dims, Of: hm.TypeVariable('a')} }
+
+// hashOf is the FNV-32a hash of what op.WriteHash writes.
+func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
+	h := fnv.New32a()
+	op.WriteHash(h)
+	return h.Sum32()
+}
+
+// gemm computes C = alpha·op(A)·op(B) + beta·C (row-major) through gonum's blas32/blas64, that is
+// through whatever implementation internal/blas registered. It does nothing if m, n or k is 0
+// (with beta applied by the caller where it matters).
+func gemm[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if m <= 0 || n <= 0 || k <= 0 {
+		return
+	}
+	ta, tb := blas.NoTrans, blas.NoTrans
+	if tA {
+		ta = blas.Trans
+	}
+	if tB {
+		tb = blas.Trans
+	}
+	switch a := any(a).(type) {
+	case []float32:
+		blas32.Implementation().Sgemm(ta, tb, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	case []float64:
+		blas64.Implementation().Dgemm(ta, tb, m, n, k, float64(alpha), a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	}
+}
+
+// minParallelWork is the number of element operations below which parallelFor runs inline:
+// starting goroutines costs about a microsecond each.
+const minParallelWork = 1 << 15
+
+// parallelFor calls fn on contiguous chunks covering [0, n), on up to GOMAXPROCS goroutines when
+// n·costPerItem is large enough, and returns when all are done.
+func parallelFor(n, costPerItem int, fn func(lo, hi int)) {
+	p := runtime.GOMAXPROCS(0)
+	if p > n {
+		p = n
+	}
+	if p <= 1 || n*costPerItem < minParallelWork {
+		if n > 0 {
+			fn(0, n)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < p; i++ {
+		lo, hi := i*n/p, (i+1)*n/p
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// slab is a scratch slice kept across steps; it grows and never shrinks.
+type slab struct {
+	f32 []float32
+	f64 []float64
+}
+
+// get returns n elements of the slab, reallocating it if it is too small. The contents are
+// whatever was there before.
+func get[T float](s *slab, n int) []T {
+	var z T
+	switch any(z).(type) {
+	case float32:
+		if cap(s.f32) < n {
+			s.f32 = make([]float32, n)
+		}
+		return any(s.f32[:n]).([]T)
+	default:
+		if cap(s.f64) < n {
+			s.f64 = make([]float64, n)
+		}
+		return any(s.f64[:n]).([]T)
+	}
+}
+
+// outCache holds an op's output tensor across steps, so that a TapeMachine that dropped its
+// registers (Reset) does not make the op allocate again.
+type outCache struct{ t *tensor.Dense }
+
+func (c *outCache) get(dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
+	if c.t == nil || c.t.Dtype() != dt || !c.t.Shape().Eq(shape) {
+		c.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...))
+	}
+	return c.t
+}
+
+// output picks where an op writes: the machine's preallocated value when it is a plain dense
+// tensor of the right dtype and shape that shares no memory with the inputs, else the op's own
+// cached tensor.
+func output(prealloc G.Value, c *outCache, dt tensor.Dtype, shape tensor.Shape, inputs ...G.Value) *tensor.Dense {
+	if p, ok := prealloc.(*tensor.Dense); ok && p.Dtype() == dt && p.Shape().Eq(shape) && !p.RequiresIterator() && p.IsNativelyAccessible() {
+		alias := false
+		for _, in := range inputs {
+			if overlaps(p, in) {
+				alias = true
+				break
+			}
+		}
+		if !alias {
+			return p
+		}
+	}
+	return c.get(dt, shape)
+}
+
+// overlaps reports whether the memory of a and v intersects.
+func overlaps(a *tensor.Dense, v G.Value) bool {
+	if v == nil {
+		return false
+	}
+	b, ok := v.(tensor.Memory)
+	if !ok {
+		return false
+	}
+	a0, a1 := a.Uintptr(), a.Uintptr()+a.MemSize()
+	b0, b1 := b.Uintptr(), b.Uintptr()+b.MemSize()
+	return a0 < b1 && b0 < a1
+}
+
+// dense returns v as a contiguous row-major *tensor.Dense of dtype dt and the given number of
+// dimensions, copying it if it is a strided view.
+func dense(v G.Value, dt tensor.Dtype, dims int, what string) (*tensor.Dense, error) {
+	t, ok := v.(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("ops: %s: expected a *tensor.Dense, got %T", what, v)
+	}
+	if t.Dtype() != dt {
+		return nil, fmt.Errorf("ops: %s: dtype %v, want %v", what, t.Dtype(), dt)
+	}
+	if dims >= 0 && t.Dims() != dims {
+		return nil, fmt.Errorf("ops: %s: shape %v, want %d dimensions", what, t.Shape(), dims)
+	}
+	if t.RequiresIterator() {
+		c, ok := t.Materialize().(*tensor.Dense)
+		if !ok {
+			return nil, fmt.Errorf("ops: %s: cannot materialize a %T", what, t)
+		}
+		t = c
+	}
+	return t, nil
+}
+
+// dtypeOf is the dtype of the first input, which must be float32 or float64.
+func dtypeOf(v G.Value) (tensor.Dtype, error) {
+	if v == nil {
+		return tensor.Dtype{}, fmt.Errorf("ops: nil input value")
+	}
+	switch dt := v.Dtype(); dt {
+	case tensor.Float32, tensor.Float64:
+		return dt, nil
+	default:
+		return dt, fmt.Errorf("ops: dtype %v not supported (want float32 or float64)", dt)
+	}
+}
+
+// scalarOf reads a scalar gradient value (a *G.F32, *G.F64 or one-element tensor).
+func scalarOf(v G.Value) (float64, error) {
+	switch s := v.(type) {
+	case *G.F32:
+		return float64(*s), nil
+	case *G.F64:
+		return float64(*s), nil
+	case *tensor.Dense:
+		if s.Shape().TotalSize() == 1 {
+			switch s.Dtype() {
+			case tensor.Float32:
+				return float64(s.Float32s()[0]), nil
+			case tensor.Float64:
+				return s.Float64s()[0], nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("ops: expected a scalar, got %T %v", v, v.Shape())
+}
+
+// data is the backing slice of a contiguous dense tensor as []T.
+func data[T float](t *tensor.Dense) []T {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return any(t.Float32s()).([]T)
+	}
+	return any(t.Float64s()).([]T)
+}
+
+// addInto adds src to the gradient held by dst (used by DoDiff: the LispMachine's dual values).
+func addInto(dst G.Value, src *tensor.Dense) error {
+	d, ok := dst.(*tensor.Dense)
+	if !ok || d.Dtype() != src.Dtype() || d.Shape().TotalSize() != src.Shape().TotalSize() {
+		return fmt.Errorf("ops: cannot accumulate a %v gradient into %T", src.Shape(), dst)
+	}
+	switch d.Dtype() {
+	case tensor.Float32:
+		axpy(d.Float32s(), src.Float32s())
+	default:
+		axpy(d.Float64s(), src.Float64s())
+	}
+	return nil
+}
+
+func axpy[T float](dst, src []T) {
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// shapeOf extracts a tensor.Shape from InferShape's argument.
+func shapeOf(d G.DimSizer, what string) (tensor.Shape, error) {
+	s, ok := d.(tensor.Shape)
+	if !ok {
+		return nil, fmt.Errorf("ops: %s: expected a tensor.Shape, got %T", what, d)
+	}
+	return s, nil
+}

@@ -1,0 +1,62 @@
+package models
+
+import (
+	"math"
+	"testing"
+)
+
+// TestOptimizerSteps applies two steps, g = 0.5 then −0.25, to a parameter starting at 1 (and
+// g = 0 to a second one starting at −2), and compares with values worked out by hand from the
+// update rules in optimizer.update:
+//
+//	adam lr 0.1, β 0.9/0.999, ε 1e-8: m1 = 0.05, v1 = 2.5e-4, m̂ = 0.5, √v̂ = 0.5 → p1 = 0.9 (+2e-9);
+//	  m2 = 0.02, v2 = 3.1225e-4, m̂ = 0.02/0.19, v̂ = 3.1225e-4/0.001999 → p2 = 0.8733663
+//	adamw λ 0.1: each step first multiplies p by 1 − 0.01 → p1 = 0.89, p2 = 0.8544663
+//	sgd lr 0.1, μ 0.9, λ 0.01: g' = 0.51, m = 0.51, p1 = 0.949;
+//	  g' = −0.25 + 0.00949, m = 0.459 − 0.24051 = 0.21849, p2 = 0.927151
+func TestOptimizerSteps(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name       string
+		spec       OptimSpec
+		want1      float64
+		want2      float64
+		wantOther2 float64 // second parameter (g = 0) after two steps
+	}{
+		{"adam", OptimSpec{Name: OptimAdam, LR: 0.1}, 0.9000000019999999, 0.8733662987078462, -2},
+		{"adamw", OptimSpec{Name: OptimAdam, LR: 0.1, WeightDecay: 0.1}, 0.8900000019999998, 0.8544662986878462, -2 * 0.99 * 0.99},
+		{"sgd", OptimSpec{Name: OptimSGD, LR: 0.1, WeightDecay: 0.01}, 0.949, 0.927151,
+			// g' = λp: −0.02, m = −0.02, p = −1.998; g' = −0.01998, m = −0.03798, p = −1.994202
+			-1.994202},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			spec := tc.spec.WithDefaults()
+			o := newOptimizer(spec, []int{2})
+			p := []float32{1, -2}
+			o.update(0, p, []float32{0.5, 0}, spec.LR, 1)
+			if math.Abs(float64(p[0])-tc.want1) > 1e-6 {
+				t.Errorf("after step 1: p = %v, want %v", p[0], tc.want1)
+			}
+			o.update(0, p, []float32{-0.25, 0}, spec.LR, 2)
+			if math.Abs(float64(p[0])-tc.want2) > 1e-6 || math.Abs(float64(p[1])-tc.wantOther2) > 1e-6 {
+				t.Errorf("after step 2: p = %v, want [%v %v]", p, tc.want2, tc.wantOther2)
+			}
+		})
+	}
+}
+
+func TestUint64Chunks(t *testing.T) {
+	t.Parallel()
+	for _, u := range []uint64{0, 1, 1<<24 + 1, math.Float64bits(1e-3), math.Float64bits(0.1), math.MaxUint64} {
+		got, err := decodeUint64(encodeUint64(u))
+		if err != nil || got != u {
+			t.Errorf("round trip of %#x: %#x, %v", u, got, err)
+		}
+	}
+	for _, bad := range [][]float32{{1, 2, 3}, {0, 0, 0, 0.5}, {0, 0, 0, 65536}, {-1, 0, 0, 0}, {float32(math.NaN()), 0, 0, 0}} {
+		if _, err := decodeUint64(bad); err == nil {
+			t.Errorf("decodeUint64(%v) succeeded", bad)
+		}
+	}
+}

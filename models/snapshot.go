@@ -1,0 +1,106 @@
+package models
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/logitlab/logitlab/internal/checkpoint"
+)
+
+// Checkpoint tensor names. Integers and float64 values are stored as four exact 16-bit chunks
+// (see encodeUint64) so they survive float32 storage bit for bit.
+const (
+	ckptParam = "param/"      // + parameter name: the parameter values
+	ckptSteps = "optim/steps" // uint64 step count, 4 chunks
+	ckptLR    = "optim/lr"    // float64 bits of the current learning rate, 4 chunks
+)
+
+// Snapshot returns copies of all parameters and the optimizer state (moments, step count,
+// learning rate) as named tensors, ready for checkpoint.Encode:
+//
+//	param/<name>        the parameter
+//	adam.m/<name>, adam.v/<name>   or   sgd.momentum/<name>
+//	optim/steps, optim/lr           (4 values each, see encodeUint64)
+func (t *Trainer) Snapshot() []checkpoint.Tensor {
+	var ts []checkpoint.Tensor
+	for i, p := range t.net.info {
+		ts = append(ts, checkpoint.Tensor{Name: ckptParam + p.name, Shape: slices.Clone([]int(p.shape)), Data: slices.Clone(t.net.data(i))})
+	}
+	for k, prefix := range t.opt.stateNames() {
+		for i, p := range t.net.info {
+			ts = append(ts, checkpoint.Tensor{Name: prefix + p.name, Shape: slices.Clone([]int(p.shape)), Data: slices.Clone(t.opt.state(k)[i])})
+		}
+	}
+	return append(ts,
+		checkpoint.Tensor{Name: ckptSteps, Shape: []int{4}, Data: encodeUint64(uint64(t.steps))},
+		checkpoint.Tensor{Name: ckptLR, Shape: []int{4}, Data: encodeUint64(math.Float64bits(t.lr))})
+}
+
+// Restore loads parameters and optimizer state from ts, as written by Snapshot of a Trainer
+// with the same Spec and optimizer. It checks every tensor first and changes nothing if one is
+// missing or has the wrong shape; tensors it does not need are ignored.
+func (t *Trainer) Restore(ts []checkpoint.Tensor) error {
+	byName := make(map[string]*checkpoint.Tensor, len(ts))
+	for i := range ts {
+		byName[ts[i].Name] = &ts[i]
+	}
+	get := func(name string, shape []int) ([]float32, error) {
+		c, ok := byName[name]
+		if !ok {
+			return nil, fmt.Errorf("models: restore: checkpoint has no tensor %q (was it written for another model or optimizer?)", name)
+		}
+		if !slices.Equal(c.Shape, shape) || len(c.Data) != shapeSize(shape) {
+			return nil, fmt.Errorf("models: restore: tensor %q has shape %v, this model needs %v", name, c.Shape, shape)
+		}
+		return c.Data, nil
+	}
+	type copyJob struct{ dst, src []float32 }
+	var jobs []copyJob
+	for i, p := range t.net.info {
+		src, err := get(ckptParam+p.name, p.shape)
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, copyJob{t.net.data(i), src})
+	}
+	for k, prefix := range t.opt.stateNames() {
+		for i, p := range t.net.info {
+			src, err := get(prefix+p.name, p.shape)
+			if err != nil {
+				return err
+			}
+			jobs = append(jobs, copyJob{t.opt.state(k)[i], src})
+		}
+	}
+	var steps, lrBits uint64
+	for _, f := range []struct {
+		name string
+		dst  *uint64
+	}{{ckptSteps, &steps}, {ckptLR, &lrBits}} {
+		d, err := get(f.name, []int{4})
+		if err != nil {
+			return err
+		}
+		if *f.dst, err = decodeUint64(d); err != nil {
+			return fmt.Errorf("models: restore: tensor %q: %w", f.name, err)
+		}
+	}
+	lr := math.Float64frombits(lrBits)
+	if steps > math.MaxInt64 || !(lr >= 0) || math.IsInf(lr, 1) {
+		return fmt.Errorf("models: restore: bad optimizer state (steps %d, lr %v)", steps, lr)
+	}
+	for _, j := range jobs {
+		copy(j.dst, j.src)
+	}
+	t.steps, t.lr = int64(steps), lr
+	return nil
+}
+
+func shapeSize(s []int) int {
+	n := 1
+	for _, d := range s {
+		n *= d
+	}
+	return n
+}

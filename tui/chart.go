@@ -1,0 +1,233 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/NimbleMarkets/ntcharts/v2/canvas"
+	"github.com/NimbleMarkets/ntcharts/v2/canvas/graph"
+	"github.com/NimbleMarkets/ntcharts/v2/canvas/runes"
+	"github.com/NimbleMarkets/ntcharts/v2/linechart"
+)
+
+// line is one series to draw: its points and its style. Later lines are drawn on top.
+type line struct {
+	xs, ys []float64
+	style  lipgloss.Style
+}
+
+// chart describes one line chart. It is rendered by render, which sanitises everything it is given:
+// NaN and ±Inf points are dropped, |v| > 1e30 is clamped, and with logY non-positive values are
+// dropped and the rest drawn as log10(y). Axis bounds come only from the values that survive, so no
+// non-finite number ever reaches ntcharts.
+type chart struct {
+	width, height int // cells, including the axes and their labels
+	logY          bool
+	yLabel        func(v float64) string // formats a y value (already back from log space)
+	lines         []line
+	xSpan         []float64 // optional x values the x axis must cover (e.g. another chart's span)
+	empty         string    // shown centred when there is nothing to draw
+	axis          lipgloss.Style
+}
+
+// minChartW and minChartH are the smallest areas a chart draws axes in; smaller ones show text only.
+const (
+	minChartW = 12
+	minChartH = 4
+)
+
+// cleanLine returns the drawable points of l (see chart).
+func (c *chart) cleanLine(l line) (xs, ys []float64) {
+	n := min(len(l.xs), len(l.ys))
+	xs = make([]float64, 0, n)
+	ys = make([]float64, 0, n)
+	for i := 0; i < n; i++ {
+		x, okX := sanitize(l.xs[i])
+		y, okY := sanitize(l.ys[i])
+		if !okX || !okY {
+			continue
+		}
+		if c.logY {
+			if y <= 0 {
+				continue
+			}
+			y = math.Log10(y)
+		}
+		xs = append(xs, x)
+		ys = append(ys, y)
+	}
+	return xs, ys
+}
+
+// bounds returns the x and y ranges of the cleaned lines, widened where a range is empty,
+// and false when there is no point at all.
+func bounds(xss, yss [][]float64, logY bool) (minX, maxX, minY, maxY float64, ok bool) {
+	minX, minY = math.Inf(1), math.Inf(1)
+	maxX, maxY = math.Inf(-1), math.Inf(-1)
+	for i := range xss {
+		for j := range xss[i] {
+			minX, maxX = math.Min(minX, xss[i][j]), math.Max(maxX, xss[i][j])
+			minY, maxY = math.Min(minY, yss[i][j]), math.Max(maxY, yss[i][j])
+		}
+	}
+	if math.IsInf(minX, 0) || math.IsInf(minY, 0) {
+		return 0, 0, 0, 0, false
+	}
+	if maxX-minX < 1e-12*math.Max(1, math.Abs(minX)) {
+		minX, maxX = minX-0.5, maxX+0.5
+	}
+	if maxY-minY <= 1e-12*math.Max(1, math.Abs(minY)) {
+		d := math.Abs(minY) * 0.1
+		if logY || d == 0 {
+			d = 0.5
+		}
+		minY, maxY = minY-d, maxY+d
+	}
+	return minX, maxX, minY, maxY, true
+}
+
+// render draws the chart as exactly height lines of width cells.
+func (c *chart) render() string {
+	if c.width < minChartW || c.height < minChartH {
+		return placeText(c.width, c.height, c.empty)
+	}
+	xss := make([][]float64, len(c.lines))
+	yss := make([][]float64, len(c.lines))
+	for i, l := range c.lines {
+		xss[i], yss[i] = c.cleanLine(l)
+	}
+	minX, maxX, minY, maxY, ok := bounds(xss, yss, c.logY)
+	if !ok {
+		return placeText(c.width, c.height, c.empty)
+	}
+	for _, x := range c.xSpan {
+		if x, ok := sanitize(x); ok {
+			minX, maxX = math.Min(minX, x), math.Max(maxX, x)
+		}
+	}
+	yFmt := c.yLabel
+	if yFmt == nil {
+		yFmt = func(v float64) string { return fmt.Sprintf("%.3g", v) }
+	}
+	yLabel := func(_ int, v float64) string {
+		if c.logY {
+			v = math.Pow(10, v)
+		}
+		return yFmt(v)
+	}
+	lc := linechart.New(c.width, c.height, minX, maxX, minY, maxY,
+		linechart.WithXYSteps(4, 2),
+		linechart.WithStyles(c.axis, c.axis, lipgloss.NewStyle()),
+		linechart.WithXLabelFormatter(func(_ int, v float64) string { return fmtStep(v) }),
+		linechart.WithYLabelFormatter(yLabel),
+	)
+	lc.DrawXYAxisAndLabel()
+	gw, gh := lc.GraphWidth(), lc.GraphHeight()
+	if gw < 2 || gh < 1 {
+		return placeText(c.width, c.height, c.empty)
+	}
+	patterns := make([][][]rune, len(c.lines))
+	limit := 2*gw + 4*gh + 2
+	for i := range c.lines {
+		g := graph.NewBrailleGrid(gw, gh, minX, maxX, minY, maxY)
+		var prev canvas.Point
+		for j := range xss[i] {
+			p := g.GridPoint(canvas.Float64Point{X: xss[i][j], Y: yss[i][j]})
+			if j == 0 {
+				g.Set(p)
+			} else {
+				for _, q := range graph.GetLinePointsWithLimit(prev, p, limit) {
+					g.Set(q)
+				}
+			}
+			prev = p
+		}
+		patterns[i] = g.BraillePatterns()
+	}
+	return c.paint(&lc, patterns, lc.Origin().X+1, gw, gh)
+}
+
+// paint renders the axes and labels from lc's canvas and the braille patterns of each line over the
+// graph area starting at column x0. Runs of cells with the same style are rendered with one call.
+func (c *chart) paint(lc *linechart.Model, patterns [][][]rune, x0, gw, gh int) string {
+	const (
+		noStyle   = -2
+		axisStyle = -1
+	)
+	var (
+		b   strings.Builder
+		run strings.Builder
+		cur = noStyle
+	)
+	flush := func() {
+		switch {
+		case run.Len() == 0:
+		case cur == noStyle:
+			b.WriteString(run.String())
+		case cur == axisStyle:
+			b.WriteString(c.axis.Render(run.String()))
+		default:
+			b.WriteString(c.lines[cur].style.Render(run.String()))
+		}
+		run.Reset()
+	}
+	for y := 0; y < c.height; y++ {
+		if y > 0 {
+			flush()
+			b.WriteByte('\n')
+		}
+		for x := 0; x < c.width; x++ {
+			r, st := rune(' '), noStyle
+			if y < gh && x >= x0 && x < x0+gw {
+				dots := rune(runes.BrailleBlockOffset)
+				for i := range patterns {
+					if p := patterns[i][y][x-x0]; p != runes.BrailleBlockOffset {
+						dots = runes.CombineBraillePatterns(dots, p)
+						st = i
+					}
+				}
+				if st != noStyle {
+					r = dots
+				}
+			}
+			if st == noStyle {
+				if cr := lc.Canvas.Cell(canvas.Point{X: x, Y: y}).Rune; cr != 0 {
+					r, st = cr, axisStyle
+				}
+			}
+			if st != cur {
+				flush()
+				cur = st
+			}
+			run.WriteRune(r)
+		}
+	}
+	flush()
+	return b.String()
+}
+
+// placeText centres text in a blank width×height block.
+func placeText(width, height int, text string) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	return lipgloss.Place(width, height, lipgloss.Center, lipgloss.Center, truncate(text, width))
+}
+
+// fmtStep formats an x-axis step compactly: 950, 12k, 1.5M.
+func fmtStep(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a >= 1e6:
+		return trimZero(fmt.Sprintf("%.1f", v/1e6)) + "M"
+	case a >= 1e4:
+		return fmt.Sprintf("%.0fk", v/1e3)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+func trimZero(s string) string {
+	return strings.TrimSuffix(s, ".0")
+}
