@@ -6,7 +6,7 @@
 // Fashion-MNIST come from subsets embedded in the binary, so a fresh build works anywhere with no
 // network:
 //
-//	MNIST          10,000 train + 2,000 test  (1,000 / 200 of each digit)   CC BY-SA 3.0, LeCun & Cortes
+//	MNIST          20,000 train + 2,000 test  (2,000 / 200 of each digit)   CC BY-SA 3.0, LeCun & Cortes
 //	Fashion-MNIST   5,000 train + 1,000 test  (500 / 100 of each class)     MIT, © 2017 Zalando SE
 //
 // Each subset keeps the first k samples of every class in file order (exactly class-balanced). They

@@ -61,7 +61,7 @@ func fashionDir() (string, error) {
 }
 
 // Load returns the train and test sets of "mnist", "fashion" or "cifar", and a one-line description
-// of where they came from (e.g. "built-in MNIST subset: 10000 train / 2000 test (embedded)").
+// of where they came from (e.g. "built-in MNIST subset: 20000 train / 2000 test (embedded)").
 //
 // With opt.Dir set, the files come from that folder (for CIFAR-10 also from its cifar-10-batches-bin
 // subfolder). Otherwise MNIST and Fashion-MNIST come from the built-in subsets, or with opt.Full from

@@ -37,7 +37,7 @@ func TestLoadBuiltin(t *testing.T) {
 		origin, class3  string
 		perTrain, perTe int // every class holds this many (the cut is class-balanced)
 	}{
-		{"mnist", 10000, 2000, "built-in MNIST subset: 10000 train / 2000 test (embedded)", "3", 1000, 200},
+		{"mnist", 20000, 2000, "built-in MNIST subset: 20000 train / 2000 test (embedded)", "3", 2000, 200},
 		{"fashion", 5000, 1000, "built-in Fashion-MNIST subset: 5000 train / 1000 test (embedded)", "Dress", 500, 100},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -251,7 +251,7 @@ func TestLoadFullFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "built-in MNIST subset: 10000 train / 2000 test (embedded; full set not found on disk)"; origin != want {
+	if want := "built-in MNIST subset: 20000 train / 2000 test (embedded; full set not found on disk)"; origin != want {
 		t.Errorf("origin %q, want %q", origin, want)
 	}
 }

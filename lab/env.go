@@ -97,6 +97,7 @@ func (e *Env) Emit(b Body) {
 // SetResults records the experiment's final numbers and writes results.json atomically. The lab puts
 // them in the Finished event when Run returns nil.
 func (e *Env) SetResults(results map[string]any) error {
+	results = finiteResults(results).(map[string]any)
 	b, err := json.MarshalIndent(results, "", "  ")
 	if err != nil {
 		return fmt.Errorf("lab: encode results: %w", err)

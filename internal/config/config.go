@@ -28,9 +28,12 @@ type TrainConfig struct {
 	Epochs          int     // passes over the training set
 	Batch           int     // examples per step
 	LR              float64 // learning rate, per step
+	LRSchedule      string  // "cosine" or "constant"
 	Optimizer       string  // "adam" or "sgd"
 	Momentum        float64 // SGD momentum
 	WeightDecay     float64 // L2 decay per step
+	MaxLoss         float64 // a loss above this is divergence
+	AugmentShift    int     // max pixels of random translation per training image
 	Seed            int64   // ≥ 0
 	EvalEvery       int     // steps between evaluations; 0 means once per epoch
 	CheckpointEvery int     // steps between checkpoints

@@ -112,7 +112,7 @@ func TestDefault(t *testing.T) {
 	}
 	want := Config{
 		Lab: LabConfig{RunsDir: "runs", FlushEvery: time.Second},
-		Train: TrainConfig{Data: "mnist", Model: "mlp", Epochs: 5, Batch: 128, LR: 1e-3,
+		Train: TrainConfig{Data: "mnist", Model: "mlp", Epochs: 10, Batch: 128, LR: 1e-3, LRSchedule: "cosine", AugmentShift: 1, MaxLoss: 1000,
 			Optimizer: "adam", Momentum: 0.9, Seed: 1, CheckpointEvery: 200, KeepCheckpoints: 3},
 		TUI: TUIConfig{FPS: 10, Smoothing: 0.6},
 	}

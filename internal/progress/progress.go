@@ -100,9 +100,9 @@ func (p *Printer) Print(id string, b lab.Body) {
 	case lab.Message:
 		fmt.Fprintf(p.Out, "%s: %s: %s\n", id, v.Level, v.Text)
 	case lab.Failed:
-		fmt.Fprintf(p.Out, "%s: FAILED at step %d: %s\n", id, v.Step, v.Reason)
+		fmt.Fprintf(p.Out, "%s: FAILED after step %d: %s\n", id, v.Step, v.Reason)
 	case lab.Stopped:
-		fmt.Fprintf(p.Out, "%s: stopped at step %d: %s\n", id, v.Step, v.Reason)
+		fmt.Fprintf(p.Out, "%s: stopped after step %d: %s\n", id, v.Step, v.Reason)
 	case lab.Finished:
 		fmt.Fprintf(p.Out, "%s: finished at step %d\n", id, v.Step)
 		for _, k := range headline {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/logitlab/logitlab/data"
@@ -37,6 +39,7 @@ type trainMeta struct {
 	LossCount   int     `json:"loss_count"` // steps in LossSum
 	WallSeconds float64 `json:"wall_seconds"`
 	LastLoss    float64 `json:"last_epoch_train_loss"`
+	BaseLR      float64 `json:"base_lr"` // the schedule's peak, which a live change moves
 }
 
 // Run implements lab.Experiment.
@@ -78,7 +81,7 @@ func (t Train) Run(ctx context.Context, env *lab.Env) error {
 	if evalEvery <= 0 {
 		evalEvery = stepsPerEpoch
 	}
-	st := &trainState{trainer: trainer}
+	st := &trainState{trainer: trainer, baseLR: cfg.LR, total: total, cosine: cfg.LRSchedule == "cosine"}
 	if snap := env.ResumeFrom(); snap != nil {
 		if err := st.restore(snap); err != nil {
 			return err
@@ -103,15 +106,29 @@ func (t Train) Run(ctx context.Context, env *lab.Env) error {
 			order, orderEpoch = data.EpochOrder(trainSet.N, uint64(cfg.Seed), epoch), epoch
 		}
 		first := int(st.meta.Step%stepsPerEpoch) * batch
+		shifts := augmentRNG(uint64(cfg.Seed), st.meta.Step)
 		for i := 0; i < batch; i++ {
 			idx := order[first+i]
-			copy(xb[i*dim:(i+1)*dim], trainSet.Image(idx))
+			dst := xb[i*dim : (i+1)*dim]
+			if s := cfg.AugmentShift; s > 0 {
+				dx, dy := shifts.IntN(2*s+1)-s, shifts.IntN(2*s+1)-s
+				data.Shift(dst, trainSet.Image(idx), trainSet.C, trainSet.H, trainSet.W, dx, dy)
+			} else {
+				copy(dst, trainSet.Image(idx))
+			}
 			yb[i] = trainSet.Labels[idx]
+		}
+		if cfg.LRSchedule == "cosine" {
+			trainer.SetLR(st.baseLR * cosineFactor(st.meta.Step, total))
 		}
 		began := time.Now()
 		loss, err := trainer.Step(xb, yb)
 		if err != nil {
-			return fmt.Errorf("diverged at step %d (learning rate %g): %w", st.meta.Step+1, trainer.LR(), err)
+			return divergence(st.meta.Step+1, trainer.LR(), err)
+		}
+		if loss > cfg.MaxLoss {
+			return fmt.Errorf("diverged at step %d (learning rate %g): loss %.4g is above train.max_loss = %g; "+
+				"lower the learning rate (or raise max_loss)", st.meta.Step+1, trainer.LR(), loss, cfg.MaxLoss)
 		}
 		if s := time.Since(began).Seconds(); s > 0 {
 			inst := float64(batch) / s
@@ -169,6 +186,21 @@ func (t Train) Run(ctx context.Context, env *lab.Env) error {
 	})
 }
 
+// divergence words a failed step for the person watching: where the non-finite value appeared, at
+// which step, and what to do.
+func divergence(step int64, lr float64, err error) error {
+	var nf *models.NonFiniteError
+	if errors.As(err, &nf) {
+		what := nf.Where
+		if nf.Where != "loss" {
+			what = fmt.Sprintf("gradient %s[%d]", strings.TrimPrefix(nf.Where, "grad/"), nf.Index)
+		}
+		return fmt.Errorf("diverged at step %d (learning rate %g): %s is %v; lower the learning rate "+
+			"(the parameters are those of step %d, in the last checkpoint up to then): %w", step, lr, what, nf.Value, step-1, models.ErrNonFinite)
+	}
+	return fmt.Errorf("step %d: %w", step, err)
+}
+
 // endEarly checkpoints a run that is being stopped or cancelled, so it can be resumed, and passes the
 // reason on.
 func (Train) endEarly(env *lab.Env, st *trainState, why error, wallBase float64, segmentStart time.Time) error {
@@ -193,6 +225,19 @@ func saveNow(env *lab.Env, st *trainState) error {
 type trainState struct {
 	trainer *models.Trainer
 	meta    trainMeta
+	baseLR  float64 // the schedule's peak learning rate
+	total   int64   // steps in the whole run
+	cosine  bool    // lr = baseLR · cosineFactor(step, total)
+}
+
+// cosineFactor is the cosine schedule's multiplier at step s of n (s counts completed steps):
+//
+//	f(s) = (1 + cos(π·s/n)) / 2,   from 1 at the first step down towards 0 at the last.
+func cosineFactor(s, n int64) float64 {
+	if n <= 0 {
+		return 1
+	}
+	return (1 + math.Cos(math.Pi*float64(s)/float64(n))) / 2
 }
 
 // Apply implements lab.Steerable: "lr" is the one live setting of the train experiment.
@@ -203,6 +248,11 @@ func (s *trainState) Apply(name string, v float64) (float64, error) {
 			return 0, fmt.Errorf("lr %g is out of range: it must be in (0, 1e6]", v)
 		}
 		s.trainer.SetLR(v)
+		if s.cosine { // the schedule goes on from the new value
+			if f := cosineFactor(s.meta.Step, s.total); f > 1e-9 {
+				s.baseLR = v / f
+			}
+		}
 		return s.trainer.LR(), nil
 	}
 	return 0, fmt.Errorf("the train experiment has no live setting %q (it has: lr)", name)
@@ -210,6 +260,7 @@ func (s *trainState) Apply(name string, v float64) (float64, error) {
 
 // Snapshot implements lab.Steerable.
 func (s *trainState) Snapshot() (*checkpoint.Snapshot, error) {
+	s.meta.BaseLR = s.baseLR
 	meta, err := json.Marshal(s.meta)
 	if err != nil {
 		return nil, err
@@ -224,10 +275,19 @@ func (s *trainState) restore(snap *checkpoint.Snapshot) error {
 	if s.meta.Step != snap.Step {
 		return fmt.Errorf("train: checkpoint says step %d but its metadata says %d", snap.Step, s.meta.Step)
 	}
+	if s.meta.BaseLR > 0 {
+		s.baseLR = s.meta.BaseLR
+	}
 	if err := s.trainer.Restore(snap.Tensors); err != nil {
 		return fmt.Errorf("train: restore checkpoint at step %d (was it written by another model or data set?): %w", snap.Step, err)
 	}
 	return nil
+}
+
+// augmentRNG is the source of step's random shifts: a function of the seed and the step alone, so
+// that a resumed run draws the same shifts as an uninterrupted one.
+func augmentRNG(seed uint64, step int64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed^0x9e3779b97f4a7c15, uint64(step)))
 }
 
 // evalBatch picks the evaluation graph's batch size: big enough to be fast, no bigger than the set.

@@ -176,3 +176,145 @@ func BenchmarkGated(b *testing.B) {
 		}, a, c)
 	})
 }
+
+// BenchmarkCNNStep times forward + backward of the MNIST CNN of research/gorgonia.md
+// (conv32-relu-pool-conv64-relu-pool-fc128-relu-fc10, batch 128, float32), ours vs stock.
+// The solver step is not included (it is the same for both).
+func BenchmarkCNNStep(b *testing.B) {
+	const n = 128
+	r := rand.New(rand.NewPCG(11, 12))
+	x := rand32(r, 0, 1, n, 1, 28, 28)
+	yv := make([]float32, n*10)
+	for i := 0; i < n; i++ {
+		yv[i*10+r.IntN(10)] = 1
+	}
+	y := tensor.New(tensor.WithShape(n, 10), tensor.WithBacking(yv))
+	w1 := rand32(r, -0.3, 0.3, 32, 1, 3, 3)
+	w2 := rand32(r, -0.06, 0.06, 64, 32, 3, 3)
+	w3 := rand32(r, -0.02, 0.02, 64*7*7, 128)
+	w4 := rand32(r, -0.1, 0.1, 128, 10)
+	for _, v := range []struct {
+		name        string
+		ours, prune bool
+	}{{"ours", true, false}, {"ours_pruned", true, true}, {"stock", false, false}} {
+		ours := v.ours
+		b.Run(v.name, func(b *testing.B) {
+			g := G.NewGraph()
+			xn := G.NodeFromAny(g, x, G.WithName("x"))
+			yn := G.NodeFromAny(g, y, G.WithName("y"))
+			var params G.Nodes
+			for i, w := range []*tensor.Dense{w1, w2, w3, w4} {
+				params = append(params, G.NodeFromAny(g, w.Clone().(*tensor.Dense), G.WithName(fmt.Sprintf("w%d", i))))
+			}
+			conv := func(x, w *G.Node) *G.Node {
+				if ours {
+					return G.Must(Conv2D(x, w, 1, 1))
+				}
+				return G.Must(G.Conv2d(x, w, tensor.Shape{3, 3}, []int{1, 1}, []int{1, 1}, []int{1, 1}))
+			}
+			pool := func(x *G.Node) *G.Node {
+				if ours {
+					return G.Must(MaxPool2x2(x))
+				}
+				return G.Must(G.MaxPool2D(x, tensor.Shape{2, 2}, []int{0, 0}, []int{2, 2}))
+			}
+			h := pool(G.Must(G.Rectify(conv(xn, params[0]))))
+			h = pool(G.Must(G.Rectify(conv(h, params[1]))))
+			h = G.Must(G.Reshape(h, tensor.Shape{n, 64 * 7 * 7}))
+			h = G.Must(G.Rectify(G.Must(G.Mul(h, params[2]))))
+			logits := G.Must(G.Mul(h, params[3]))
+			var cost *G.Node
+			if ours {
+				cost = G.Must(SoftmaxCrossEntropy(logits, yn))
+			} else {
+				lsm := G.Must(G.LogSoftMax(logits))
+				cost = G.Must(G.Neg(G.Must(G.Mean(G.Must(G.Sum(G.Must(G.HadamardProd(lsm, yn)), 1))))))
+			}
+			grads, err := G.Grad(cost, params...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if v.prune { // drop nodes nothing needs, such as dx of the first conv
+				g = g.SubgraphRoots(append(G.Nodes{cost}, grads...)...)
+			}
+			vm := G.NewTapeMachine(g, G.BindDualValues(params...))
+			defer vm.Close()
+			step := func() {
+				if err := vm.RunAll(); err != nil {
+					b.Fatal(err)
+				}
+				vm.Reset()
+			}
+			step()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				step()
+			}
+		})
+	}
+}
+
+// BenchmarkWaveNetStep times forward + backward of the WaveNet-style stack of the issue: 2 blocks
+// × dilations 1..64, 32 channels, gated (two K=2 causal convs), 1×1 residual and skip convs,
+// mean-pooled skip into a 10-way head, N=16, T=8000, float32, built from our ops (the stock
+// version takes ~30 s and ~20 GB per step; see research/gorgonia.md).
+func BenchmarkWaveNetStep(b *testing.B) {
+	const n, c, t, classes = 16, 32, 8000, 10
+	r := rand.New(rand.NewPCG(13, 14))
+	g := G.NewGraph()
+	x := G.NodeFromAny(g, rand32(r, -1, 1, n, 1, t), G.WithName("x"))
+	yv := make([]float32, n*classes)
+	for i := 0; i < n; i++ {
+		yv[i*classes+r.IntN(classes)] = 1
+	}
+	y := G.NodeFromAny(g, tensor.New(tensor.WithShape(n, classes), tensor.WithBacking(yv)), G.WithName("y"))
+	var params G.Nodes
+	param := func(scale float64, shape ...int) *G.Node {
+		p := G.NodeFromAny(g, rand32(r, -scale, scale, shape...), G.WithName(fmt.Sprintf("p%d", len(params))))
+		params = append(params, p)
+		return p
+	}
+	h := G.Must(CausalConv1D(x, param(0.5, c, 1, 2), 1))
+	var skip *G.Node
+	layers := 0
+	for block := 0; block < 2; block++ {
+		for d := 1; d <= 64; d *= 2 {
+			layers++
+			last := block == 1 && d == 64
+			a := G.Must(CausalConv1DBias(h, param(0.15, c, c, 2), param(0.1, c), d))
+			bb := G.Must(CausalConv1DBias(h, param(0.15, c, c, 2), param(0.1, c), d))
+			z := G.Must(Gated(a, bb))
+			s := G.Must(CausalConv1D(z, param(0.2, c, c, 1), 1))
+			if skip == nil {
+				skip = s
+			} else {
+				skip = G.Must(G.Add(skip, s))
+			}
+			if !last {
+				h = G.Must(G.Add(h, G.Must(CausalConv1D(z, param(0.2, c, c, 1), 1))))
+			}
+		}
+	}
+	pooled := G.Must(G.Mean(G.Must(G.Rectify(skip)), 2)) // N×C
+	logits := G.Must(G.Mul(pooled, param(0.2, c, classes)))
+	cost := G.Must(SoftmaxCrossEntropy(logits, y))
+	if _, err := G.Grad(cost, params...); err != nil {
+		b.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g, G.BindDualValues(params...))
+	defer vm.Close()
+	step := func() {
+		if err := vm.RunAll(); err != nil {
+			b.Fatal(err)
+		}
+		vm.Reset()
+	}
+	step()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		step()
+	}
+	b.ReportMetric(float64(layers), "layers")
+}

@@ -13,21 +13,22 @@ import (
 // Gated is WaveNet's gated activation, element by element, fused into one pass:
 //
 //	y = tanh(a) · σ(b),   σ(b) = 1/(1+e^{−b})
-//	da = dy · σ(b) · (1 − tanh²(a)),   db = dy · tanh(a) · σ(b) · (1 − σ(b))
+//	da = dy · σ(b) · (1 − tanh²(a)) = dy · (s − y²/s),   db = dy · y · (1 − s),   s = σ(b)
 //
-// a and b must have the same shape (any rank). Nothing is stored between forward and backward:
-// each gradient recomputes tanh and σ (float32 with a 1–2 ulp polynomial exp, float64 with
-// math.Exp), which costs less time than keeping two more activation-sized tensors costs memory.
+// a and b must have the same shape (any rank). The forward keeps s = σ(b) (one activation-sized
+// buffer per op, reused across steps) so that the backward needs no exponentials; where s
+// underflows to 0, y = 0 and da = 0. float32 uses a 1–2 ulp polynomial exp, float64 math.Exp.
 func Gated(a, b *G.Node) (*G.Node, error) {
 	as, bs := a.Shape(), b.Shape()
 	if !as.Eq(bs) {
 		return nil, fmt.Errorf("ops: Gated: a %v and b %v must have the same shape", as, bs)
 	}
-	return G.ApplyOp(&gatedOp{shape: as.Clone()}, a, b)
+	return G.ApplyOp(&gatedOp{shape: as.Clone(), sig: &slab{}}, a, b)
 }
 
 type gatedOp struct {
 	shape tensor.Shape
+	sig   *slab // σ(b) of the last forward, read by the gradient ops
 	out   outCache
 }
 
@@ -56,17 +57,24 @@ func (op *gatedOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, erro
 	y := output(prealloc, &op.out, dt, op.shape, in...)
 	n := op.shape.TotalSize()
 	if dt == tensor.Float32 {
-		ad, bd, yd := a.Float32s(), b.Float32s(), y.Float32s()
-		parallelFor(n, 8, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				yd[i] = tanh32(ad[i]) * sigmoid32(bd[i])
+		ad, bd, yd, sd := a.Float32s(), b.Float32s(), y.Float32s(), get[float32](op.sig, n)
+		parallelFor((n+expChunk-1)/expChunk, expChunk*8, func(lo, hi int) {
+			var t [expChunk]float32
+			for c := lo; c < hi; c++ {
+				i0, i1 := c*expChunk, min((c+1)*expChunk, n)
+				tc, sc := t[:i1-i0], sd[i0:i1]
+				tanhSigmoid32(tc, sc, ad[i0:i1], bd[i0:i1])
+				for i, s := range sc {
+					yd[i0+i] = tc[i] * s
+				}
 			}
 		})
 	} else {
-		ad, bd, yd := a.Float64s(), b.Float64s(), y.Float64s()
+		ad, bd, yd, sd := a.Float64s(), b.Float64s(), y.Float64s(), get[float64](op.sig, n)
 		parallelFor(n, 8, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				yd[i] = math.Tanh(ad[i]) * sigmoid64(bd[i])
+				sd[i] = 1 / (1 + math.Exp(-bd[i]))
+				yd[i] = math.Tanh(ad[i]) * sd[i]
 			}
 		})
 	}
@@ -76,11 +84,11 @@ func (op *gatedOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, erro
 func (op *gatedOp) DiffWRT(int) []bool { return []bool{true, true} }
 
 func (op *gatedOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	da, err := G.ApplyOp(&gatedGradOp{shape: op.shape, wrtB: false}, inputs[0], inputs[1], grad)
+	da, err := G.ApplyOp(&gatedGradOp{shape: op.shape, sig: op.sig}, output, grad)
 	if err != nil {
 		return nil, fmt.Errorf("ops: Gated da: %w", err)
 	}
-	db, err := G.ApplyOp(&gatedGradOp{shape: op.shape, wrtB: true}, inputs[0], inputs[1], grad)
+	db, err := G.ApplyOp(&gatedGradOp{shape: op.shape, sig: op.sig, wrtB: true}, output, grad)
 	if err != nil {
 		return nil, fmt.Errorf("ops: Gated db: %w", err)
 	}
@@ -93,36 +101,37 @@ func (op *gatedOp) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.Node
 	if err != nil {
 		return fmt.Errorf("ops: Gated: output gradient: %w", err)
 	}
-	in := []G.Value{inputs[0].Value(), inputs[1].Value(), dy}
+	in := []G.Value{output.Value(), dy}
 	return doDiff(inputs,
 		struct {
 			op G.Op
 			in []G.Value
-		}{&gatedGradOp{shape: op.shape}, in},
+		}{&gatedGradOp{shape: op.shape, sig: op.sig}, in},
 		struct {
 			op G.Op
 			in []G.Value
-		}{&gatedGradOp{shape: op.shape, wrtB: true}, in})
+		}{&gatedGradOp{shape: op.shape, sig: op.sig, wrtB: true}, in})
 }
 
-// gatedGradOp computes da (wrtB false) or db (wrtB true) from (a, b, dy).
+// gatedGradOp computes da (wrtB false) or db (wrtB true) from (y, dy) and the forward's σ(b).
 type gatedGradOp struct {
 	shape tensor.Shape
+	sig   *slab
 	wrtB  bool
 	out   outCache
 }
 
-func (op *gatedGradOp) Arity() int { return 3 }
+func (op *gatedGradOp) Arity() int { return 2 }
 func (op *gatedGradOp) Type() hm.Type {
 	t := tensorType(op.shape.Dims())
-	return hm.NewFnType(t, t, t, t)
+	return hm.NewFnType(t, t, t)
 }
 func (op *gatedGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
 func (op *gatedGradOp) ReturnsPtr() bool                               { return false }
 func (op *gatedGradOp) CallsExtern() bool                              { return false }
 func (op *gatedGradOp) OverwritesInput() int                           { return -1 }
 func (op *gatedGradOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "ops.GatedGrad(%v, b=%t)", op.shape, op.wrtB)
+	fmt.Fprintf(h, "ops.GatedGrad(%v, b=%t, %p)", op.shape, op.wrtB, op.sig)
 }
 func (op *gatedGradOp) Hashcode() uint32 { return hashOf(op) }
 func (op *gatedGradOp) String() string {
@@ -134,47 +143,44 @@ func (op *gatedGradOp) String() string {
 func (op *gatedGradOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
 
 func (op *gatedGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
-	if len(in) != 3 {
-		return nil, fmt.Errorf("ops: %v: got %d inputs, want 3", op, len(in))
-	}
 	d := op.shape.Dims()
-	a, b, dt, err := twoInputs(op, in[:2], d, d)
+	y, dy, dt, err := twoInputs(op, in, d, d)
 	if err != nil {
 		return nil, err
 	}
-	dy, err := dense(in[2], dt, d, op.String())
-	if err != nil {
-		return nil, err
-	}
-	if !a.Shape().Eq(op.shape) || !b.Shape().Eq(op.shape) || !dy.Shape().Eq(op.shape) {
-		return nil, fmt.Errorf("ops: %v: got %v, %v, %v, built for %v", op, a.Shape(), b.Shape(), dy.Shape(), op.shape)
+	n := op.shape.TotalSize()
+	if !y.Shape().Eq(op.shape) || !dy.Shape().Eq(op.shape) {
+		return nil, fmt.Errorf("ops: %v: got y %v and dy %v, built for %v", op, y.Shape(), dy.Shape(), op.shape)
 	}
 	out := output(prealloc, &op.out, dt, op.shape, in...)
-	n := op.shape.TotalSize()
 	if dt == tensor.Float32 {
-		ad, bd, gd, od := a.Float32s(), b.Float32s(), dy.Float32s(), out.Float32s()
-		parallelFor(n, 8, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				t, s := tanh32(ad[i]), sigmoid32(bd[i])
-				if op.wrtB {
-					od[i] = gd[i] * t * s * (1 - s)
-				} else {
-					od[i] = gd[i] * s * (1 - t*t)
-				}
-			}
-		})
+		if len(op.sig.f32) < n {
+			return nil, fmt.Errorf("ops: %v: the forward has not run", op)
+		}
+		gatedBackward(op.wrtB, y.Float32s(), dy.Float32s(), op.sig.f32[:n], out.Float32s())
 	} else {
-		ad, bd, gd, od := a.Float64s(), b.Float64s(), dy.Float64s(), out.Float64s()
-		parallelFor(n, 8, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				t, s := math.Tanh(ad[i]), sigmoid64(bd[i])
-				if op.wrtB {
-					od[i] = gd[i] * t * s * (1 - s)
-				} else {
-					od[i] = gd[i] * s * (1 - t*t)
-				}
-			}
-		})
+		if len(op.sig.f64) < n {
+			return nil, fmt.Errorf("ops: %v: the forward has not run", op)
+		}
+		gatedBackward(op.wrtB, y.Float64s(), dy.Float64s(), op.sig.f64[:n], out.Float64s())
 	}
 	return out, nil
+}
+
+func gatedBackward[T float](wrtB bool, y, dy, sig, out []T) {
+	parallelFor(len(out), 4, func(lo, hi int) {
+		if wrtB {
+			for i := lo; i < hi; i++ {
+				out[i] = dy[i] * y[i] * (1 - sig[i])
+			}
+			return
+		}
+		for i := lo; i < hi; i++ {
+			if s := sig[i]; s != 0 {
+				out[i] = dy[i] * (s - y[i]*y[i]/s)
+			} else {
+				out[i] = 0
+			}
+		}
+	})
 }

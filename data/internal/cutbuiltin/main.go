@@ -43,7 +43,7 @@ func main() {
 		os.Exit(2)
 	}
 	splits := []split{
-		{"mnist", *mnist, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", 10000},
+		{"mnist", *mnist, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", 20000},
 		{"mnist", *mnist, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 2000},
 		{"fashion", *fashion, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", 5000},
 		{"fashion", *fashion, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 1000},
