@@ -68,7 +68,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key, a typo", "[train]\nepochs = 3\nmodle = \"cnn\"\n",
 			`config.toml:3: train.modle: unknown setting: did you mean train.model?`},
 		{"unknown key, not close to any", "[train]\n\nwarmup_steps = 100\n",
-			`config.toml:3: train.warmup_steps: unknown setting: [train] has data, data_dir, full_data, model, epochs, batch, lr, lr_schedule, optimizer, momentum, weight_decay, augment_shift, max_loss, seed, eval_every, checkpoint_every, keep_checkpoints`},
+			"config.toml:3: train.warmup_steps: unknown setting: [train] has " + strings.Join(settingNames("train"), ", ")},
 		{"key in the wrong section", "[tui]\nkeep_checkpoints = 3\n",
 			`config.toml:2: tui.keep_checkpoints: unknown setting: keep_checkpoints belongs in [train], not [tui]`},
 		{"unknown section", "[lab]\nruns_dir = \"r\"\n\n[audio]\nrate = 16000\n",

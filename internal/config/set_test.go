@@ -39,7 +39,7 @@ func TestSet(t *testing.T) {
 		{"train.modle", "cnn", nil, `flag train.modle: unknown setting: did you mean train.model?`},
 		{"lr", "0.1", nil, `flag lr: unknown setting: did you mean train.lr?`},
 		{"tui.checkpoint_every", "5", nil, `flag tui.checkpoint_every: unknown setting: did you mean train.checkpoint_every?`},
-		{"x.y", "1", nil, "flag x.y: unknown setting: the settings are lab.runs_dir, lab.flush_every, train.data, train.data_dir, train.full_data, train.model, train.epochs, train.batch, train.lr, train.lr_schedule, train.optimizer, train.momentum, train.weight_decay, train.augment_shift, train.max_loss, train.seed, train.eval_every, train.checkpoint_every, train.keep_checkpoints, tui.fps, tui.smoothing"},
+		{"x.y", "1", nil, "flag x.y: unknown setting: the settings are " + strings.Join(settingNames(""), ", ")},
 	} {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
 			t.Parallel()
@@ -108,4 +108,19 @@ func TestValidate(t *testing.T) {
 	if err := (Config{}).Validate(); err == nil {
 		t.Error("the zero Config validated")
 	}
+}
+
+// settingNames lists "section.key" of every setting (of one section, when section is not "", as bare
+// keys), in registry order — what the unknown-setting errors list.
+func settingNames(section string) []string {
+	var out []string
+	for _, p := range Params() {
+		switch {
+		case section == "":
+			out = append(out, p.Name())
+		case p.Section == section:
+			out = append(out, p.Key)
+		}
+	}
+	return out
 }
