@@ -119,6 +119,69 @@ type Finished struct {
 	Results map[string]any `json:"results"`
 }
 
+// Histogram is one or more distributions over shared bins, e.g. the max logit of a standard and a
+// robust model at one epoch. Viewers draw the series side by side; a later Histogram with the same
+// Name replaces the earlier one (keep them all to animate).
+type Histogram struct {
+	Name   string       `json:"name"` // "max_logit", "logit_gap"
+	Step   int64        `json:"step"`
+	Epoch  int          `json:"epoch,omitempty"`
+	Edges  []float64    `json:"edges"` // bin edges, len(Counts)+1, increasing and finite
+	Series []HistSeries `json:"series"`
+}
+
+// HistSeries is one distribution of a Histogram.
+type HistSeries struct {
+	Label  string  `json:"label"` // "standard", "robust"
+	Counts []int   `json:"counts"`
+	Mean   float64 `json:"mean"`
+	Median float64 `json:"median"`
+}
+
+// Table is a small table of results (a row per variant, per model …). A later Table with the same
+// Name replaces the earlier one, so a table can fill in as results arrive.
+type Table struct {
+	Name    string     `json:"name"`
+	Step    int64      `json:"step"`
+	Columns []string   `json:"columns"`
+	Rows    [][]string `json:"rows"`
+	Note    string     `json:"note,omitempty"` // e.g. "mean ± sd over 3 seeds; PGD-40, 2 restarts"
+}
+
+// Point is one point of a named curve: robust accuracy against ε, multitask benefit against s_b,
+// accuracy per label regime … Viewers group points by Chart into one chart and by Series into lines.
+// A point with the same Chart, Series and X as an earlier one replaces it.
+type Point struct {
+	Chart  string  `json:"chart"`  // "robust accuracy vs eps"
+	Series string  `json:"series"` // "robust model", "r=0.5"
+	X      float64 `json:"x"`
+	Y      float64 `json:"y"`
+	Err    float64 `json:"err,omitempty"` // half-width of an error bar (sd or SEM; the chart's note says which)
+	XLabel string  `json:"x_label,omitempty"`
+	YLabel string  `json:"y_label,omitempty"`
+}
+
+// Images is a captioned gallery, e.g. the samples two models disagree on most.
+type Images struct {
+	Name  string      `json:"name"`
+	Step  int64       `json:"step"`
+	C     int         `json:"c"` // channels (1 or 3), then H×W, row-major
+	H     int         `json:"h"`
+	W     int         `json:"w"`
+	Items []ImageItem `json:"items"`
+	Path  string      `json:"path,omitempty"` // the PNG the run exported, when it did
+}
+
+// ImageItem is one image of a gallery: C×H×W pixels in [0,1] and a caption.
+type ImageItem struct {
+	Caption string    `json:"caption"`
+	Pixels  []float32 `json:"pixels"`
+}
+
+func (Histogram) Kind() string       { return "histogram" }
+func (Table) Kind() string           { return "table" }
+func (Point) Kind() string           { return "point" }
+func (Images) Kind() string          { return "images" }
 func (Started) Kind() string         { return "started" }
 func (StepMetrics) Kind() string     { return "step" }
 func (EpochSummary) Kind() string    { return "epoch" }
@@ -159,6 +222,14 @@ func decodeBody(kind string, data json.RawMessage) (Body, error) {
 		b, err = unmarshalAs[Stopped](data)
 	case "finished":
 		b, err = unmarshalAs[Finished](data)
+	case "histogram":
+		b, err = unmarshalAs[Histogram](data)
+	case "table":
+		b, err = unmarshalAs[Table](data)
+	case "point":
+		b, err = unmarshalAs[Point](data)
+	case "images":
+		b, err = unmarshalAs[Images](data)
 	default:
 		return Message{Level: "warn", Text: fmt.Sprintf("event of unknown kind %q", kind)}, nil
 	}

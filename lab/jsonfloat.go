@@ -174,3 +174,50 @@ func finiteResults(v any) any {
 	}
 	return v
 }
+
+type pointJSON struct {
+	Chart  string    `json:"chart"`
+	Series string    `json:"series"`
+	X      jsonFloat `json:"x"`
+	Y      jsonFloat `json:"y"`
+	Err    jsonFloat `json:"err,omitempty"`
+	XLabel string    `json:"x_label,omitempty"`
+	YLabel string    `json:"y_label,omitempty"`
+}
+
+// MarshalJSON writes non-finite values as strings.
+func (p Point) MarshalJSON() ([]byte, error) {
+	return json.Marshal(pointJSON{p.Chart, p.Series, jsonFloat(p.X), jsonFloat(p.Y), jsonFloat(p.Err), p.XLabel, p.YLabel})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (p *Point) UnmarshalJSON(b []byte) error {
+	var j pointJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*p = Point{j.Chart, j.Series, float64(j.X), float64(j.Y), float64(j.Err), j.XLabel, j.YLabel}
+	return nil
+}
+
+type histSeriesJSON struct {
+	Label  string    `json:"label"`
+	Counts []int     `json:"counts"`
+	Mean   jsonFloat `json:"mean"`
+	Median jsonFloat `json:"median"`
+}
+
+// MarshalJSON writes non-finite values as strings.
+func (h HistSeries) MarshalJSON() ([]byte, error) {
+	return json.Marshal(histSeriesJSON{h.Label, h.Counts, jsonFloat(h.Mean), jsonFloat(h.Median)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (h *HistSeries) UnmarshalJSON(b []byte) error {
+	var j histSeriesJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*h = HistSeries{j.Label, j.Counts, float64(j.Mean), float64(j.Median)}
+	return nil
+}

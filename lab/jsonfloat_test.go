@@ -14,6 +14,10 @@ func TestNonFiniteEventsRoundTrip(t *testing.T) {
 		StepMetrics{Step: 3, Epoch: 1, Loss: nan, LR: 1e4, SamplesPerSec: inf, Series: map[string]float64{"robust/loss": math.Inf(-1)}},
 		EpochSummary{Step: 3, Epoch: 1, TrainLoss: inf, TestLoss: nan, TestAcc: 0.1},
 		SettingApplied{Name: "lr", Value: 0.5, By: "x", Step: 2},
+		Point{Chart: "c", Series: "s", X: 0.3, Y: nan, Err: inf},
+		Histogram{Name: "h", Edges: []float64{0, 1, 2}, Series: []HistSeries{{Label: "a", Counts: []int{1, 2}, Mean: nan, Median: 1}}},
+		Table{Name: "t", Columns: []string{"a"}, Rows: [][]string{{"1"}}},
+		Images{Name: "g", C: 1, H: 1, W: 2, Items: []ImageItem{{Caption: "x", Pixels: []float32{0, 1}}}},
 	} {
 		raw, err := json.Marshal(b)
 		if err != nil {
