@@ -195,8 +195,8 @@ func divergence(step int64, lr float64, err error) error {
 		if nf.Where != "loss" {
 			what = fmt.Sprintf("gradient %s[%d]", strings.TrimPrefix(nf.Where, "grad/"), nf.Index)
 		}
-		return fmt.Errorf("diverged at step %d (learning rate %g): %s is %v; lower the learning rate "+
-			"(the parameters are those of step %d, in the last checkpoint up to then): %w", step, lr, what, nf.Value, step-1, models.ErrNonFinite)
+		return fmt.Errorf("diverged at step %d (learning rate %g): %s is %v; the weights were left as after step %d; "+
+			"lower the learning rate: %w", step, lr, what, nf.Value, step-1, models.ErrNonFinite)
 	}
 	return fmt.Errorf("step %d: %w", step, err)
 }
