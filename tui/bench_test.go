@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/logitlab/logitlab/internal/labtest"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -31,6 +32,39 @@ func BenchmarkRender(b *testing.B) {
 			m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 			b.ReportAllocs()
 			for b.Loop() {
+				m.dirty = true
+				m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkRenderPanes measures one full frame at 120×40 of a run with every pane kind: loss with
+// two extra named losses (20 000 steps, so 4 096 stored points each), accuracy with extra values,
+// a 24-bin histogram of two series, a point chart with error bars, a table and a gallery of six
+// 28×28 images. "live" is the usual frame while a run logs steps (the generic panes come from the
+// cache); "cold" redraws every pane, as after a resize or when every kind changed at once.
+func BenchmarkRenderPanes(b *testing.B) {
+	for _, cold := range []bool{false, true} {
+		name := "live"
+		if cold {
+			name = "cold"
+		}
+		b.Run(name+"/120x40", func(b *testing.B) {
+			m, s := bareModel(b)
+			m.rows[0].Step, m.rows[0].TotalSteps = 20000, 40000
+			for _, ev := range (labtest.Panes{Steps: 20000, EvalEvery: 500}).Events() {
+				s.apply(ev)
+			}
+			m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+			if got := len(panes(s)); got != 6 {
+				b.Fatalf("%d panes, want 6", got)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if cold {
+					clear(s.cache)
+				}
 				m.dirty = true
 				m.View()
 			}

@@ -12,20 +12,24 @@ import (
 	"github.com/NimbleMarkets/ntcharts/v2/linechart"
 )
 
-// line is one series to draw: its points and its style. Later lines are drawn on top.
+// line is one series to draw: its points, optional error-bar half-widths, and its style. Later
+// lines are drawn on top.
 type line struct {
 	xs, ys []float64
 	style  lipgloss.Style
+	errs   []float64 // half-width of a vertical error bar per point; nil: none
 }
 
 // chart describes one line chart. It is rendered by render, which sanitises everything it is given:
-// NaN and ±Inf points are dropped, |v| > 1e30 is clamped, and with logY non-positive values are
-// dropped and the rest drawn as log10(y). Axis bounds come only from the values that survive, so no
+// NaN and ±Inf points are dropped, |v| > 1e30 is clamped, and with logY (logX) non-positive y (x)
+// values are dropped and the rest drawn as log10. Error bars are drawn only on a linear y axis and
+// only where the half-width is finite. Axis bounds come only from the values that survive, so no
 // non-finite number ever reaches ntcharts.
 type chart struct {
 	width, height int // cells, including the axes and their labels
-	logY          bool
+	logY, logX    bool
 	yLabel        func(v float64) string // formats a y value (already back from log space)
+	xLabel        func(v float64) string // formats an x value (already back from log space); nil: fmtStep
 	lines         []line
 	xSpan         []float64 // optional x values the x axis must cover (e.g. another chart's span)
 	empty         string    // shown centred when there is nothing to draw
@@ -38,38 +42,62 @@ const (
 	minChartH = 4
 )
 
+// cleaned is a line's drawable points in axis space; lo and hi are the ends of each error bar
+// (both y when it has none).
+type cleaned struct {
+	xs, ys, lo, hi []float64
+}
+
+// axisValue sanitises v for an axis, taking log10 when log is set. It reports false for a value that
+// cannot be drawn.
+func axisValue(v float64, log bool) (float64, bool) {
+	v, ok := sanitize(v)
+	if !ok {
+		return 0, false
+	}
+	if log {
+		if v <= 0 {
+			return 0, false
+		}
+		v = math.Log10(v)
+	}
+	return v, true
+}
+
 // cleanLine returns the drawable points of l (see chart).
-func (c *chart) cleanLine(l line) (xs, ys []float64) {
+func (c *chart) cleanLine(l line) cleaned {
 	n := min(len(l.xs), len(l.ys))
-	xs = make([]float64, 0, n)
-	ys = make([]float64, 0, n)
+	p := cleaned{make([]float64, 0, n), make([]float64, 0, n), make([]float64, 0, n), make([]float64, 0, n)}
 	for i := 0; i < n; i++ {
-		x, okX := sanitize(l.xs[i])
-		y, okY := sanitize(l.ys[i])
+		x, okX := axisValue(l.xs[i], c.logX)
+		y, okY := axisValue(l.ys[i], c.logY)
 		if !okX || !okY {
 			continue
 		}
-		if c.logY {
-			if y <= 0 {
-				continue
+		lo, hi := y, y
+		if i < len(l.errs) && !c.logY {
+			if e, ok := sanitize(math.Abs(l.errs[i])); ok && e > 0 {
+				lo, _ = sanitize(y - e)
+				hi, _ = sanitize(y + e)
 			}
-			y = math.Log10(y)
 		}
-		xs = append(xs, x)
-		ys = append(ys, y)
+		p.xs = append(p.xs, x)
+		p.ys = append(p.ys, y)
+		p.lo = append(p.lo, lo)
+		p.hi = append(p.hi, hi)
 	}
-	return xs, ys
+	return p
 }
 
-// bounds returns the x and y ranges of the cleaned lines, widened where a range is empty,
-// and false when there is no point at all.
-func bounds(xss, yss [][]float64, logY bool) (minX, maxX, minY, maxY float64, ok bool) {
+// bounds returns the x and y ranges of the cleaned lines (error bars included), widened where a
+// range is empty, and false when there is no point at all.
+func bounds(ls []cleaned, logY bool) (minX, maxX, minY, maxY float64, ok bool) {
 	minX, minY = math.Inf(1), math.Inf(1)
 	maxX, maxY = math.Inf(-1), math.Inf(-1)
-	for i := range xss {
-		for j := range xss[i] {
-			minX, maxX = math.Min(minX, xss[i][j]), math.Max(maxX, xss[i][j])
-			minY, maxY = math.Min(minY, yss[i][j]), math.Max(maxY, yss[i][j])
+	for _, l := range ls {
+		for j := range l.xs {
+			minX, maxX = math.Min(minX, l.xs[j]), math.Max(maxX, l.xs[j])
+			minY, maxY = math.Min(minY, l.lo[j]), math.Max(maxY, l.hi[j])
 		}
 	}
 	if math.IsInf(minX, 0) || math.IsInf(minY, 0) {
@@ -93,17 +121,16 @@ func (c *chart) render() string {
 	if c.width < minChartW || c.height < minChartH {
 		return placeText(c.width, c.height, c.empty)
 	}
-	xss := make([][]float64, len(c.lines))
-	yss := make([][]float64, len(c.lines))
+	ls := make([]cleaned, len(c.lines))
 	for i, l := range c.lines {
-		xss[i], yss[i] = c.cleanLine(l)
+		ls[i] = c.cleanLine(l)
 	}
-	minX, maxX, minY, maxY, ok := bounds(xss, yss, c.logY)
+	minX, maxX, minY, maxY, ok := bounds(ls, c.logY)
 	if !ok {
 		return placeText(c.width, c.height, c.empty)
 	}
 	for _, x := range c.xSpan {
-		if x, ok := sanitize(x); ok {
+		if x, ok := axisValue(x, c.logX); ok {
 			minX, maxX = math.Min(minX, x), math.Max(maxX, x)
 		}
 	}
@@ -111,17 +138,21 @@ func (c *chart) render() string {
 	if yFmt == nil {
 		yFmt = func(v float64) string { return fmt.Sprintf("%.3g", v) }
 	}
-	yLabel := func(_ int, v float64) string {
-		if c.logY {
-			v = math.Pow(10, v)
+	xFmt := c.xLabel
+	if xFmt == nil {
+		xFmt = fmtStep
+	}
+	fromAxis := func(v float64, log bool) float64 {
+		if log {
+			return math.Pow(10, v)
 		}
-		return yFmt(v)
+		return v
 	}
 	lc := linechart.New(c.width, c.height, minX, maxX, minY, maxY,
 		linechart.WithXYSteps(4, 2),
 		linechart.WithStyles(c.axis, c.axis, lipgloss.NewStyle()),
-		linechart.WithXLabelFormatter(func(_ int, v float64) string { return fmtStep(v) }),
-		linechart.WithYLabelFormatter(yLabel),
+		linechart.WithXLabelFormatter(func(_ int, v float64) string { return xFmt(fromAxis(v, c.logX)) }),
+		linechart.WithYLabelFormatter(func(_ int, v float64) string { return yFmt(fromAxis(v, c.logY)) }),
 	)
 	lc.DrawXYAxisAndLabel()
 	gw, gh := lc.GraphWidth(), lc.GraphHeight()
@@ -130,11 +161,11 @@ func (c *chart) render() string {
 	}
 	patterns := make([][][]rune, len(c.lines))
 	limit := 2*gw + 4*gh + 2
-	for i := range c.lines {
+	for i, l := range ls {
 		g := graph.NewBrailleGrid(gw, gh, minX, maxX, minY, maxY)
 		var prev canvas.Point
-		for j := range xss[i] {
-			p := g.GridPoint(canvas.Float64Point{X: xss[i][j], Y: yss[i][j]})
+		for j := range l.xs {
+			p := g.GridPoint(canvas.Float64Point{X: l.xs[j], Y: l.ys[j]})
 			if j == 0 {
 				g.Set(p)
 			} else {
@@ -143,6 +174,13 @@ func (c *chart) render() string {
 				}
 			}
 			prev = p
+			if l.lo[j] < l.hi[j] {
+				lo := g.GridPoint(canvas.Float64Point{X: l.xs[j], Y: l.lo[j]})
+				hi := g.GridPoint(canvas.Float64Point{X: l.xs[j], Y: l.hi[j]})
+				for _, q := range graph.GetLinePointsWithLimit(lo, hi, limit) {
+					g.Set(q)
+				}
+			}
 		}
 		patterns[i] = g.BraillePatterns()
 	}

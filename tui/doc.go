@@ -1,5 +1,6 @@
 // Package tui is the lab's terminal user interface: a Bubble Tea v2 program that lists runs and,
-// for the selected run, draws a live loss chart and a test-accuracy chart, a status line and the keys
+// for the selected run, draws a live loss chart and a test-accuracy chart, one pane per generic
+// item the run emitted (histogram, point chart, table, image gallery), a status line and the keys
 // that steer the run (pause, stop, learning rate ×2 / ÷2, new run).
 //
 // One Model serves one terminal: the local one (Run) or, later, one per SSH session over the same
@@ -30,10 +31,45 @@
 //
 // with w = Params.Smoothing.
 //
+// # Panes
+//
+// Experiments write no UI code; they emit generic events (lab.Histogram, lab.Table, lab.Point,
+// lab.Images) and extra named values (StepMetrics.Series, EpochSummary.Extra). Each Histogram name,
+// Point chart, Table name and Images name gets a pane after the loss and accuracy panes, each kind
+// in the order the run first emitted it; a later item of the same name replaces the earlier one
+// (histograms are kept, up to 256 per name, and `[` / `]` step through them). Extra losses are
+// overlaid on the loss chart, extra evaluation values whose names contain "acc" on the accuracy
+// chart, each with a legend. A name keeps the colour of its first sight in the run everywhere.
+//
+// The panes share the area right of the run list as a grid of slots at least 44×10 cells (at most
+// 3 columns, always 2 rows). A page of up to cols·rows panes is shown, the one holding the focused
+// pane; tab / shift+tab move the focus and `z` zooms the focused pane to the whole area above the
+// status lines. Within a page the panes are split into near-equal rows (larger rows last, or the
+// first pane on a row of its own), choosing the split whose smallest pane is largest against an
+// ideal 60×15-cell pane; rows share the height 3:2 between loss or gallery rows and others.
+//
+// A histogram maps its bins onto the columns of a panel: with B bins of edges e_b over n columns of
+// width d = (e_B − e_0)/n, a column shows
+//
+//	B ≤ n:  h_c = count_b · d / (e_{b+1} − e_b)   for the bin b under the column's centre,
+//	B > n:  h_c = Σ_b count_b · |[e_b, e_{b+1}) ∩ column c| / (e_{b+1} − e_b),
+//
+// and all series of one histogram share the count scale. Images are drawn two pixel rows per cell
+// ("▀", upper pixel as foreground, lower as background) in grey, luma = 0.299R + 0.587G + 0.114B,
+// shrunk by box averaging or enlarged bilinearly, or as a density ramp when the terminal reports
+// an Ascii or NoTTY colour profile. A point chart's x axis is log10 when every x is positive and
+// max/min > 100.
+//
+// Generic panes are rendered from a per-run cache keyed by the item's version, the pane size and
+// the colour mode, so a frame that only adds loss points redraws only the loss and accuracy charts.
+//
 // # Non-finite values
 //
 // ntcharts spins (hangs the UI) on NaN and huge values, so nothing non-finite reaches it: NaN and
 // ±Inf are dropped (and counted, with the first step where one appeared shown in the chart title),
 // and |v| > 1e30 is clamped to ±1e30, both when events are applied and again inside the chart
-// wrapper. Axis bounds are computed from the values that survive.
+// wrapper. Axis bounds are computed from the values that survive, error bars included (a
+// non-finite half-width draws no bar). Histograms and galleries are drawn without ntcharts: bins
+// with non-finite or non-increasing edges are drawn by index, a non-finite mean is not marked,
+// negative counts count as 0, and non-finite pixels as black.
 package tui

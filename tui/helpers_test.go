@@ -196,6 +196,10 @@ func press(m *Model, k string) tea.Cmd {
 		msg = tea.KeyPressMsg{Code: tea.KeyDown}
 	case "esc":
 		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		msg = tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		msg = tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
 	case "ctrl+c":
 		msg = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
 	default:

@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/logitlab/logitlab/lab"
 )
@@ -54,7 +55,10 @@ type Model struct {
 	selected      string // run id; "" when there are no runs
 	states        map[string]*runState
 
-	smooth   bool // draw the EMA over the faint raw loss
+	focus    string // key of the focused pane (see panes); "" is the first
+	zoom     bool   // the focused pane fills the area above the status lines
+	ascii    bool   // the terminal shows no colour: galleries use a character ramp
+	smooth   bool   // draw the EMA over the faint raw loss
 	logY     bool
 	showHelp bool
 	confirm  string // id of the run whose stop awaits y/n; "" when none
@@ -151,6 +155,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		if msg.Width != m.width || msg.Height != m.height {
 			m.width, m.height = msg.Width, msg.Height
+			m.dirty = true
+		}
+		return m, nil
+	case tea.ColorProfileMsg:
+		if a := msg.Profile == colorprofile.ASCII || msg.Profile == colorprofile.NoTTY; a != m.ascii {
+			m.ascii = a
 			m.dirty = true
 		}
 		return m, nil

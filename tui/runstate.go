@@ -158,6 +158,10 @@ type runState struct {
 
 	last    note                 // latest thing the run said, for the run line
 	applied []lab.SettingApplied // settings applied since the model last looked (see takeApplied)
+
+	ex     extras               // generic experiment events and extra named values
+	weight float64              // EMA weight, for the extra losses
+	cache  map[string]paneCache // rendered generic panes, by pane key
 }
 
 func newRunState(smoothing float64) *runState {
@@ -166,6 +170,9 @@ func newRunState(smoothing float64) *runState {
 		lossEMA:  newSeries(maxPoints),
 		acc:      newSeries(maxPoints),
 		smoother: newEMA(smoothing),
+		ex:       newExtras(),
+		weight:   smoothing,
+		cache:    map[string]paneCache{},
 	}
 }
 
@@ -197,6 +204,9 @@ func (s *runState) apply(b lab.Body) {
 		}
 		s.step, s.hasStep = v, true
 		x := float64(v.Step)
+		if len(v.Series) > 0 {
+			s.ex.addNamed(s.ex.lossExtra, &s.ex.lossOrd, v.Series, x, s.weight, true)
+		}
 		if !s.loss.add(x, v.Loss) {
 			if s.nonFinite == 0 {
 				s.firstBad = v.Step
@@ -208,6 +218,9 @@ func (s *runState) apply(b lab.Body) {
 		s.lossEMA.add(x, s.smoother.add(y))
 	case lab.EpochSummary:
 		s.eval, s.hasEval = v, true
+		if len(v.Extra) > 0 {
+			s.ex.addNamed(s.ex.evalExtra, &s.ex.evalOrd, v.Extra, float64(v.Step), s.weight, false)
+		}
 		if !s.acc.add(float64(v.Step), v.TestAcc) {
 			s.badAcc++
 		}
@@ -230,6 +243,8 @@ func (s *runState) apply(b lab.Body) {
 		s.last = note{fmt.Sprintf("stopped at step %d: %s", v.Step, v.Reason), levelWarn}
 	case lab.Finished:
 		s.last = note{"finished" + fmtResults(v.Results), levelInfo}
+	default:
+		s.ex.applyExtra(b)
 	}
 }
 

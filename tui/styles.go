@@ -11,6 +11,7 @@ import (
 // that sessions never share mutable state; lipgloss v2 downsamples colours per program output.
 type styles struct {
 	border   lipgloss.Style // pane frames
+	focus    lipgloss.Style // the frame of the focused pane
 	title    lipgloss.Style // pane titles
 	axis     lipgloss.Style // chart axes and labels
 	lossRaw  lipgloss.Style // raw loss, drawn faint under the smoothed line
@@ -26,6 +27,7 @@ type styles struct {
 	helpBox  lipgloss.Style // the `?` overlay frame
 	help     help.Styles
 	status   map[lab.Status]lipgloss.Style
+	palette  []lipgloss.Style // named series (see series)
 }
 
 func newStyles() styles {
@@ -41,6 +43,7 @@ func newStyles() styles {
 	)
 	return styles{
 		border:   lipgloss.NewStyle().Foreground(grey),
+		focus:    lipgloss.NewStyle().Foreground(blue),
 		title:    lipgloss.NewStyle().Foreground(white).Bold(true),
 		axis:     lipgloss.NewStyle().Foreground(grey),
 		lossRaw:  lipgloss.NewStyle().Foreground(faint),
@@ -63,7 +66,24 @@ func newStyles() styles {
 			lab.StatusStopped:     lipgloss.NewStyle().Foreground(grey),
 			lab.StatusInterrupted: lipgloss.NewStyle().Foreground(yellow),
 		},
+		palette: paletteStyles(),
 	}
+}
+
+// paletteStyles are the colours of named series (extra losses, histogram distributions, point-chart
+// lines), chosen to stay apart from each other and from the loss accent.
+func paletteStyles() []lipgloss.Style {
+	hex := []string{"#5FAFFF", "#FF875F", "#87D75F", "#D787FF", "#FFD75F", "#5FD7D7", "#FF5FAF", "#AFAFAF"}
+	out := make([]lipgloss.Style, len(hex))
+	for i, h := range hex {
+		out[i] = lipgloss.NewStyle().Foreground(lipgloss.Color(h))
+	}
+	return out
+}
+
+// series returns the style of the named series with palette index i (see extras.color).
+func (s styles) series(i int) lipgloss.Style {
+	return s.palette[((i%len(s.palette))+len(s.palette))%len(s.palette)]
 }
 
 // forStatus returns the style for a run status.

@@ -122,7 +122,7 @@ func TestNonFiniteFinishesQuickly(t *testing.T) {
 			xs := []float64{1, 2, 3, 4, 5, 6, 7}
 			ys := append([]float64{0.5, 1}, bad...)
 			c := chart{width: sz[0] / 2, height: sz[1] / 2, logY: logY,
-				lines: []line{{xs, ys, m.st.acc}, {ys, xs, m.st.acc}, {bad, bad, m.st.acc}}}
+				lines: []line{{xs: xs, ys: ys, style: m.st.acc}, {xs: ys, ys: xs, style: m.st.acc}, {xs: bad, ys: bad, style: m.st.acc}}}
 			b.WriteString(c.render())
 		}
 		done <- b.String()

@@ -107,6 +107,10 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	m.notice = note{}
+	if m.zoom && k.String() == "esc" {
+		m.zoom = false
+		return nil
+	}
 	switch {
 	case key.Matches(k, m.keys.Help):
 		m.showHelp = true
@@ -126,10 +130,39 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		m.scaleLR(2)
 	case key.Matches(k, m.keys.LRDown):
 		m.scaleLR(0.5)
+	case key.Matches(k, m.keys.Next):
+		m.cycleFocus(+1)
+	case key.Matches(k, m.keys.Prev):
+		m.cycleFocus(-1)
+	case key.Matches(k, m.keys.Zoom):
+		m.zoom = !m.zoom
+	case key.Matches(k, m.keys.Older):
+		m.stepHistogram(-1)
+	case key.Matches(k, m.keys.Newer):
+		m.stepHistogram(+1)
 	case key.Matches(k, m.keys.NewRun):
 		return m.startNew()
 	}
 	return nil
+}
+
+// stepHistogram shows the focused histogram d epochs older (d < 0) or newer.
+func (m *Model) stepHistogram(d int) {
+	s := m.selectedState()
+	ps := panes(s)
+	p := ps[m.focusIndex(ps)]
+	if p.kind != paneHist {
+		m.notice = note{"focus a histogram pane (tab) to step through its epochs", levelWarn}
+		return
+	}
+	h := s.ex.hists[p.name]
+	if !h.step(d) {
+		which := "newer"
+		if d < 0 {
+			which = "older"
+		}
+		m.notice = note{fmt.Sprintf("no %s %s histogram (%d kept)", which, p.name, len(h.hist)), levelInfo}
+	}
 }
 
 // onConfirmKey answers the stop confirmation: y stops, anything else cancels.

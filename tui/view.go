@@ -30,6 +30,10 @@ const (
 //	loss · acc · lr · samples/s          header
 //	what the run said last (failures in red)
 //	notice, confirmation, or the key help
+//
+// A run that emits generic events (histograms, point charts, tables, galleries) gets one more pane
+// for each; the panes share the area right of the run list as a grid (panes.go), a page at a time
+// when they do not all fit, and `z` zooms the focused pane to the whole area above the status lines.
 func (m *Model) render() string {
 	w, h := m.width, m.height
 	if w < minWidth || h < minHeight {
@@ -37,20 +41,25 @@ func (m *Model) render() string {
 	}
 	paneH := h - statusLines
 	listW := min(max(w/4, 22), 40)
-	chartW := w - listW
-	lossH := paneH * 3 / 5
-	accH := paneH - lossH
 
 	info, hasRun := m.selectedInfo()
 	var s *runState
 	if hasRun {
 		s = m.state(info.ID)
 	}
-	list := m.box("runs", m.runList(listW-2, paneH-2), listW, paneH)
-	loss := m.box(m.lossTitle(s), m.lossChart(s, chartW-2, lossH-2), chartW, lossH)
-	acc := m.box(m.accTitle(s), m.accChart(s, chartW-2, accH-2), chartW, accH)
-	body := lipgloss.JoinHorizontal(lipgloss.Top, list, lipgloss.JoinVertical(lipgloss.Left, loss, acc))
-	lines := append([]string{body}, m.status(info, s, hasRun, w)...)
+	ps := panes(s)
+	fi := m.focusIndex(ps)
+	var body, pager string
+	if m.zoom {
+		body = m.drawPane(ps[fi], s, w, paneH, true)
+		pager = fmt.Sprintf("zoom: pane %d of %d · z", fi+1, len(ps))
+	} else {
+		list := m.box("runs", m.runList(listW-2, paneH-2), listW, paneH)
+		var area string
+		area, pager = m.paneArea(ps, fi, s, w-listW, paneH)
+		body = lipgloss.JoinHorizontal(lipgloss.Top, list, area)
+	}
+	lines := append([]string{body}, m.status(info, s, hasRun, w, pager)...)
 	out := strings.Join(lines, "\n")
 	if m.showHelp {
 		out = m.withHelp(out, w, h)
@@ -60,10 +69,18 @@ func (m *Model) render() string {
 
 // box frames content (height-2 lines of width-2 cells) with a rounded border and a title.
 func (m *Model) box(title string, content string, width, height int) string {
+	return m.paneBox(title, content, width, height, false)
+}
+
+// paneBox is box with the border of the focused pane when focused is set.
+func (m *Model) paneBox(title string, content string, width, height int, focused bool) string {
 	iw := width - 2
 	title = truncate(title, max(iw-4, 0))
 	fill := max(iw-2-lipgloss.Width(title)-1, 0)
 	b := m.st.border
+	if focused {
+		b = m.st.focus
+	}
 	var sb strings.Builder
 	sb.WriteString(b.Render("╭─ ") + m.st.title.Render(title) + b.Render(" "+strings.Repeat("─", fill)+"╮"))
 	rows := strings.Split(content, "\n")
@@ -110,79 +127,9 @@ func (m *Model) runList(width, height int) string {
 	return strings.Join(out, "\n")
 }
 
-func (m *Model) lossTitle(s *runState) string {
-	t := "loss"
-	if m.smooth {
-		t += " · ema " + strconv.FormatFloat(m.weight, 'g', 3, 64)
-	} else {
-		t += " · raw"
-	}
-	if m.logY {
-		t += " · log-y"
-	}
-	if s != nil && s.nonFinite > 0 {
-		t += m.st.warn.Render(fmt.Sprintf(" · %d non-finite from step %d", s.nonFinite, s.firstBad))
-	}
-	return t
-}
-
-func (m *Model) lossChart(s *runState, width, height int) string {
-	c := chart{width: width, height: height, logY: m.logY, axis: m.st.axis, empty: "waiting for the first step…"}
-	if s == nil {
-		c.empty = "no run selected"
-		return c.render()
-	}
-	xs, ys := s.loss.points()
-	c.xSpan = stepSpan(s)
-	if m.smooth {
-		exs, eys := s.lossEMA.points()
-		c.lines = []line{{xs, ys, m.st.lossRaw}, {exs, eys, m.st.lossEMA}}
-	} else {
-		c.lines = []line{{xs, ys, m.st.lossEMA}}
-	}
-	if m.logY && s.loss.len() > 0 {
-		c.empty = "no positive loss to draw on a log scale"
-	}
-	return c.render()
-}
-
-func (m *Model) accTitle(s *runState) string {
-	t := "test accuracy"
-	if s != nil && s.hasEval {
-		t += fmt.Sprintf(" · %s at step %d", fmtPct(s.eval.TestAcc), s.eval.Step)
-	}
-	return t
-}
-
-func (m *Model) accChart(s *runState, width, height int) string {
-	c := chart{width: width, height: height, axis: m.st.axis, empty: "no evaluation yet",
-		yLabel: func(v float64) string { return strconv.FormatFloat(100*v, 'g', 3, 64) + "%" }}
-	if s != nil {
-		xs, ys := s.acc.points()
-		c.lines = []line{{xs, ys, m.st.acc}}
-		c.xSpan = stepSpan(s)
-	}
-	return c.render()
-}
-
-// stepSpan is the step range both charts share, so that their x axes line up: from the first
-// logged step to the newest step or evaluation.
-func stepSpan(s *runState) []float64 {
-	var span []float64
-	if s.firstStep > 0 {
-		span = append(span, float64(s.firstStep))
-	}
-	if s.hasStep {
-		span = append(span, float64(s.step.Step))
-	}
-	if s.hasEval {
-		span = append(span, float64(s.eval.Step))
-	}
-	return span
-}
-
 // status renders the statusLines lines under the panes.
-func (m *Model) status(info lab.RunInfo, s *runState, ok bool, width int) []string {
+// pager, when set, says which panes are shown; it goes at the right of the first line.
+func (m *Model) status(info lab.RunInfo, s *runState, ok bool, width int, pager string) []string {
 	lbl, val := m.st.label, m.st.value
 	sep := m.st.dim.Render(" · ")
 	var l1, l2 []string
@@ -226,6 +173,12 @@ func (m *Model) status(info lab.RunInfo, s *runState, ok bool, width int) []stri
 	} else {
 		l1 = append(l1, m.st.dim.Render("no run selected"))
 	}
+	left1 := " " + strings.Join(l1, sep)
+	if pager != "" {
+		p := m.st.dim.Render(pager)
+		left1 = truncate(left1, max(width-lipgloss.Width(p)-2, 0))
+		left1 += strings.Repeat(" ", max(width-1-lipgloss.Width(left1)-lipgloss.Width(p), 0)) + p
+	}
 	left2 := strings.Join(l2, sep)
 	if m.header != "" {
 		avail := width - 1 // after the leading blank
@@ -234,7 +187,7 @@ func (m *Model) status(info lab.RunInfo, s *runState, ok bool, width int) []stri
 		left2 += strings.Repeat(" ", max(avail-lipgloss.Width(left2)-lipgloss.Width(hdr), 0)) + hdr
 	}
 	return []string{
-		pad(" "+strings.Join(l1, sep), width),
+		pad(left1, width),
 		pad(" "+left2, width),
 		pad(" "+m.st.forLevel(runNote.level).Render(runNote.text), width),
 		pad(" "+m.bottomLine(width-1), width),
