@@ -29,12 +29,20 @@ func (i Info) String() string {
 	return s
 }
 
-// Environment variable names. coreTypeEnv is OpenBLAS's own; markerEnv is ours and holds the
-// core we forced ("SkylakeX") or "off:<core>" once that core failed the self-check.
+// Environment variable names. coreTypeEnv and threadTimeoutEnv are OpenBLAS's own; markerEnv is
+// ours and records a re-execution: markerDone, the core we forced ("SkylakeX"), or "off:<core>"
+// once that core failed the self-check.
 const (
-	coreTypeEnv = "OPENBLAS_CORETYPE"
-	markerEnv   = "LOGITLAB_OPENBLAS_COREFIX"
-	markerOff   = "off:"
+	coreTypeEnv      = "OPENBLAS_CORETYPE"
+	threadTimeoutEnv = "OPENBLAS_THREAD_TIMEOUT"
+	markerEnv        = "LOGITLAB_OPENBLAS_FIX"
+	markerDone       = "done"
+	markerOff        = "off:"
+
+	// threadTimeout makes idle OpenBLAS threads sleep after 2⁴ cycles instead of spinning in
+	// sched_yield for 2²⁸: spinning threads took a third of the CPU from the Go goroutines that run
+	// im2col, pooling and activations between GEMMs (CNN step 90 → 65 ms, 2 cores).
+	threadTimeout = "4"
 )
 
 // genericCores are OpenBLAS kernel families that run on any x86-64 (SSE2/SSE3 era). OpenBLAS
@@ -80,36 +88,56 @@ type action int
 
 const (
 	actNone   action = iota // nothing to do
-	actFix                  // re-exec with OPENBLAS_CORETYPE=core, marker=core
+	actFix                  // re-exec with the environment of fixEnv
 	actVerify               // we are the re-executed process: check the forced core
 )
 
-// decide says what EnsureCore must do, from the environment, the loaded core and the CPU.
-func decide(getenv func(string) string, loaded string, f features) (action, string) {
+// fix is what EnsureCore does: the action, the core to force or verify ("" for none), and
+// whether to set OPENBLAS_THREAD_TIMEOUT.
+type fix struct {
+	act     action
+	core    string
+	timeout bool
+}
+
+// decide says what EnsureCore must do, from the environment, the loaded core and the CPU. The
+// user's own OPENBLAS_CORETYPE and OPENBLAS_THREAD_TIMEOUT are never replaced.
+func decide(getenv func(string) string, loaded string, f features) fix {
 	marker, userCore := getenv(markerEnv), getenv(coreTypeEnv)
 	switch {
 	case strings.HasPrefix(marker, markerOff):
-		return actNone, ""
-	case marker != "" && marker == userCore:
-		return actVerify, marker
-	case userCore != "":
-		return actNone, ""
-	case !isGenericCore(loaded):
-		return actNone, ""
+		return fix{}
+	case marker != "" && marker != markerDone && marker == userCore:
+		return fix{act: actVerify, core: marker}
+	case marker != "":
+		return fix{} // re-executed already
 	}
-	if c := bestCore(f); c != "" {
-		return actFix, c
+	var fx fix
+	if userCore == "" && isGenericCore(loaded) {
+		fx.core = bestCore(f)
 	}
-	return actNone, ""
+	fx.timeout = getenv(threadTimeoutEnv) == ""
+	if fx.core != "" || fx.timeout {
+		fx.act = actFix
+	}
+	return fx
 }
 
-// fixEnv is env with OPENBLAS_CORETYPE and the marker set to core.
-func fixEnv(env []string, core string) []string {
-	out := withoutVars(env, coreTypeEnv, markerEnv)
-	return append(out, coreTypeEnv+"="+core, markerEnv+"="+core)
+// fixEnv is env with the changes of fx and the marker.
+func fixEnv(env []string, fx fix) []string {
+	out := withoutVars(env, markerEnv)
+	marker := markerDone
+	if fx.core != "" {
+		out = append(withoutVars(out, coreTypeEnv), coreTypeEnv+"="+fx.core)
+		marker = fx.core
+	}
+	if fx.timeout {
+		out = append(withoutVars(out, threadTimeoutEnv), threadTimeoutEnv+"="+threadTimeout)
+	}
+	return append(out, markerEnv+"="+marker)
 }
 
-// revertEnv is env as the user had it (our OPENBLAS_CORETYPE removed) with the fix disabled.
+// revertEnv is env without the OPENBLAS_CORETYPE we set, and with the core fix disabled.
 func revertEnv(env []string, failed string) []string {
 	out := withoutVars(env, coreTypeEnv, markerEnv)
 	return append(out, markerEnv+"="+markerOff+failed)

@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -19,30 +20,40 @@ func TestDecide(t *testing.T) {
 	t.Parallel()
 	avx512 := features{avx512: true, avx2: true}
 	avx2 := features{avx2: true}
+	tmo := map[string]string{threadTimeoutEnv: "10"} // the user's own timeout
+	with := func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
 	for _, tc := range []struct {
-		name     string
-		env      map[string]string
-		loaded   string
-		f        features
-		wantAct  action
-		wantCore string
+		name   string
+		env    map[string]string
+		loaded string
+		f      features
+		want   fix
 	}{
-		{"fallback with AVX-512 forces SkylakeX", nil, "Prescott", avx512, actFix, "SkylakeX"},
-		{"fallback with AVX2 forces Haswell", nil, "Core2", avx2, actFix, "Haswell"},
-		{"fallback without AVX2 stays", nil, "Prescott", features{}, actNone, ""},
-		{"known core stays", nil, "SkylakeX", avx512, actNone, ""},
-		{"Haswell on AVX-512 is not a fallback", nil, "Haswell", avx512, actNone, ""},
-		{"user core wins", map[string]string{coreTypeEnv: "Sandybridge"}, "Sandybridge", avx512, actNone, ""},
-		{"user core wins even if generic", map[string]string{coreTypeEnv: "Prescott"}, "Prescott", avx512, actNone, ""},
-		{"re-executed child verifies", map[string]string{coreTypeEnv: "SkylakeX", markerEnv: "SkylakeX"}, "SkylakeX", avx512, actVerify, "SkylakeX"},
-		{"child whose core was ignored still verifies (no loop)", map[string]string{coreTypeEnv: "SkylakeX", markerEnv: "SkylakeX"}, "Prescott", avx512, actVerify, "SkylakeX"},
-		{"fix disabled after failed check", map[string]string{markerEnv: "off:SkylakeX"}, "Prescott", avx512, actNone, ""},
-		{"user changed core after our marker", map[string]string{coreTypeEnv: "Haswell", markerEnv: "SkylakeX"}, "Haswell", avx512, actNone, ""},
+		{"fallback with AVX-512 forces SkylakeX", tmo, "Prescott", avx512, fix{actFix, "SkylakeX", false}},
+		{"fallback with AVX2 forces Haswell", tmo, "Core2", avx2, fix{actFix, "Haswell", false}},
+		{"fallback without AVX2 stays", tmo, "Prescott", features{}, fix{}},
+		{"known core, user timeout: nothing to do", tmo, "SkylakeX", avx512, fix{}},
+		{"Haswell on AVX-512 is not a fallback", tmo, "Haswell", avx512, fix{}},
+		{"known core, no timeout: re-exec for the timeout only", nil, "SkylakeX", avx512, fix{actFix, "", true}},
+		{"fallback, no timeout: both", nil, "Prescott", avx512, fix{actFix, "SkylakeX", true}},
+		{"user core wins", with(coreTypeEnv, "Sandybridge", threadTimeoutEnv, "4"), "Sandybridge", avx512, fix{}},
+		{"user core wins even if generic", with(coreTypeEnv, "Prescott", threadTimeoutEnv, "4"), "Prescott", avx512, fix{}},
+		{"user core kept, timeout added", with(coreTypeEnv, "Prescott"), "Prescott", avx512, fix{actFix, "", true}},
+		{"re-executed child verifies", with(coreTypeEnv, "SkylakeX", markerEnv, "SkylakeX"), "SkylakeX", avx512, fix{actVerify, "SkylakeX", false}},
+		{"child whose core was ignored still verifies (no loop)", with(coreTypeEnv, "SkylakeX", markerEnv, "SkylakeX"), "Prescott", avx512, fix{actVerify, "SkylakeX", false}},
+		{"re-executed for the timeout only", with(markerEnv, markerDone), "SkylakeX", avx512, fix{}},
+		{"fix disabled after failed check", with(markerEnv, "off:SkylakeX"), "Prescott", avx512, fix{}},
+		{"user changed core after our marker", with(coreTypeEnv, "Haswell", markerEnv, "SkylakeX"), "Haswell", avx512, fix{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			act, core := decide(envOf(tc.env), tc.loaded, tc.f)
-			if act != tc.wantAct || core != tc.wantCore {
-				t.Errorf("decide = (%v, %q), want (%v, %q)", act, core, tc.wantAct, tc.wantCore)
+			if got := decide(envOf(tc.env), tc.loaded, tc.f); got != tc.want {
+				t.Errorf("decide = %+v, want %+v", got, tc.want)
 			}
 		})
 	}
@@ -51,29 +62,27 @@ func TestDecide(t *testing.T) {
 func TestEnvRewrites(t *testing.T) {
 	t.Parallel()
 	env := []string{"HOME=/root", coreTypeEnv + "=X", markerEnv + "=X", "OPENBLAS_CORETYPEX=keep"}
-	got := fixEnv(env, "SkylakeX")
-	want := []string{"HOME=/root", "OPENBLAS_CORETYPEX=keep", coreTypeEnv + "=SkylakeX", markerEnv + "=SkylakeX"}
-	if !slices.Equal(got, want) {
-		t.Errorf("fixEnv = %q, want %q", got, want)
+	for _, tc := range []struct {
+		fx   fix
+		want []string
+	}{
+		{fix{actFix, "SkylakeX", true}, []string{"HOME=/root", "OPENBLAS_CORETYPEX=keep", coreTypeEnv + "=SkylakeX", threadTimeoutEnv + "=4", markerEnv + "=SkylakeX"}},
+		{fix{actFix, "", true}, []string{"HOME=/root", coreTypeEnv + "=X", "OPENBLAS_CORETYPEX=keep", threadTimeoutEnv + "=4", markerEnv + "=done"}},
+	} {
+		if got := fixEnv(env, tc.fx); !slices.Equal(got, tc.want) {
+			t.Errorf("fixEnv(%+v) = %q, want %q", tc.fx, got, tc.want)
+		}
 	}
-	got = revertEnv(env, "SkylakeX")
-	want = []string{"HOME=/root", "OPENBLAS_CORETYPEX=keep", markerEnv + "=off:SkylakeX"}
+	got := revertEnv(env, "SkylakeX")
+	want := []string{"HOME=/root", "OPENBLAS_CORETYPEX=keep", markerEnv + "=off:SkylakeX"}
 	if !slices.Equal(got, want) {
 		t.Errorf("revertEnv = %q, want %q", got, want)
 	}
-	if act, _ := decide(envFromList(got), "Prescott", features{avx512: true}); act != actNone {
-		t.Errorf("after revert decide = %v, want actNone (no loop)", act)
+	if fx := decide(envFromList(got), "Prescott", features{avx512: true}); fx.act != actNone {
+		t.Errorf("after revert decide = %+v, want no action (no loop)", fx)
 	}
-}
-
-func envFromList(env []string) func(string) string {
-	return func(k string) string {
-		for _, kv := range env {
-			if len(kv) > len(k) && kv[:len(k)+1] == k+"=" {
-				return kv[len(k)+1:]
-			}
-		}
-		return ""
+	if fx := decide(envFromList(fixEnv(nil, fix{actFix, "", true})), "SkylakeX", features{avx512: true}); fx.act != actNone {
+		t.Errorf("after the timeout re-exec decide = %+v, want no action (no loop)", fx)
 	}
 }
 
@@ -124,4 +133,15 @@ func BenchmarkSgemm1024(b *testing.B) {
 		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, x, y, 0, z)
 	}
 	b.ReportMetric(2*math.Pow(n, 3)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+func envFromList(env []string) func(string) string {
+	return func(k string) string {
+		for _, kv := range env {
+			if strings.HasPrefix(kv, k+"=") {
+				return kv[len(k)+1:]
+			}
+		}
+		return ""
+	}
 }

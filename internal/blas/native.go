@@ -5,10 +5,10 @@ package blas
 import (
 	"runtime"
 
-	G "gorgonia.org/gorgonia"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
+	G "gorgonia.org/gorgonia"
 )
 
 // Init registers gonum's pure-Go BLAS with Gorgonia and gonum (their default already; done

@@ -16,10 +16,10 @@ import (
 	"strings"
 	"syscall"
 
-	G "gorgonia.org/gorgonia"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/netlib/blas/netlib"
+	G "gorgonia.org/gorgonia"
 )
 
 // loadedCore is the kernel family OpenBLAS chose when it was loaded, e.g. "Prescott".
@@ -38,49 +38,60 @@ func Init() Info {
 	return Info{Impl: "openblas", Core: core, Threads: openblasThreads(), Note: note(os.Getenv, core, hostFeatures())}
 }
 
-// note explains the kernel choice for Info.Note.
+// note explains the kernel choice and what EnsureCore changed, for Info.Note.
 func note(getenv func(string) string, core string, f features) string {
 	marker, userCore := getenv(markerEnv), getenv(coreTypeEnv)
+	var parts []string
 	switch {
 	case strings.HasPrefix(marker, markerOff):
-		return fmt.Sprintf("OPENBLAS_CORETYPE=%s did not load or failed the SGEMM self-check, so OpenBLAS's own choice (%s) is used; set OPENBLAS_CORETYPE yourself to override",
-			strings.TrimPrefix(marker, markerOff), core)
-	case marker != "" && marker == userCore:
+		parts = append(parts, fmt.Sprintf("OPENBLAS_CORETYPE=%s did not load or failed the SGEMM self-check, so OpenBLAS's own choice (%s) is used; set OPENBLAS_CORETYPE yourself to override",
+			strings.TrimPrefix(marker, markerOff), core))
+	case marker != "" && marker != markerDone && marker == userCore:
 		if !strings.EqualFold(core, marker) {
-			return fmt.Sprintf("OPENBLAS_CORETYPE=%s was ignored by this OpenBLAS (built without DYNAMIC_ARCH?); using %s", marker, core)
+			parts = append(parts, fmt.Sprintf("OPENBLAS_CORETYPE=%s was ignored by this OpenBLAS (built without DYNAMIC_ARCH?); using %s", marker, core))
+		} else {
+			parts = append(parts, fmt.Sprintf("OpenBLAS fell back to generic kernels on this CPU; re-executed with OPENBLAS_CORETYPE=%s (SGEMM self-check passed)", marker))
 		}
-		return fmt.Sprintf("OpenBLAS fell back to generic kernels on this CPU; re-executed with OPENBLAS_CORETYPE=%s (SGEMM self-check passed)", marker)
 	case userCore != "":
-		return fmt.Sprintf("OPENBLAS_CORETYPE=%s set by the user", userCore)
+		parts = append(parts, fmt.Sprintf("OPENBLAS_CORETYPE=%s set by the user", userCore))
 	case isGenericCore(core):
 		if c := bestCore(f); c != "" {
-			return fmt.Sprintf("OpenBLAS chose generic %s kernels for this CPU; call blas.EnsureCore at start-up or set OPENBLAS_CORETYPE=%s (several times faster)", core, c)
+			parts = append(parts, fmt.Sprintf("OpenBLAS chose generic %s kernels for this CPU; call blas.EnsureCore at start-up or set OPENBLAS_CORETYPE=%s (several times faster)", core, c))
+		} else {
+			parts = append(parts, fmt.Sprintf("OpenBLAS uses generic %s kernels: this CPU has no AVX2", core))
 		}
-		return fmt.Sprintf("OpenBLAS uses generic %s kernels: this CPU has no AVX2", core)
 	}
-	return ""
+	if t := getenv(threadTimeoutEnv); t == "" {
+		parts = append(parts, "idle OpenBLAS threads spin: call blas.EnsureCore at start-up or set OPENBLAS_THREAD_TIMEOUT=4")
+	} else if marker != "" {
+		parts = append(parts, "OPENBLAS_THREAD_TIMEOUT="+t)
+	}
+	return strings.Join(parts, "; ")
 }
 
-// EnsureCore makes OpenBLAS use the fast kernels this CPU supports when it fell back to generic
-// ones (see the package doc). It re-executes /proc/self/exe with args (os.Args if empty) and a
-// changed environment; a successful re-exec does not return. It returns false, nil when nothing
-// had to change, and true with the error when a re-exec was needed but failed (the program can go
-// on with the slower kernels). Call it first thing in main, before starting goroutines that do
-// work and before Init.
+// EnsureCore fixes, before any work is done, the two OpenBLAS settings that are read only when
+// the library loads (see the package doc): it forces the fast kernels this CPU supports when
+// OpenBLAS fell back to generic ones, and sets OPENBLAS_THREAD_TIMEOUT=4 so that idle OpenBLAS
+// threads sleep instead of spinning. The user's own values of both variables win. When something
+// must change it re-executes /proc/self/exe with args (os.Args if empty) and the new environment;
+// a successful re-exec does not return. The re-executed process verifies a forced core and, if the
+// check fails, re-executes once more without it. EnsureCore returns false, nil when nothing had to
+// change, and true with the error when a re-exec was needed but failed (the program can go on with
+// the current settings). Call it first thing in main, before Init and before starting goroutines.
 func EnsureCore(args []string) (reexec bool, err error) {
 	if len(args) == 0 {
 		args = os.Args
 	}
-	act, core := decide(os.Getenv, loadedCore(), hostFeatures())
-	switch act {
+	fx := decide(os.Getenv, loadedCore(), hostFeatures())
+	switch fx.act {
 	case actFix:
-		return true, reexecWith(args, fixEnv(os.Environ(), core))
+		return true, reexecWith(args, fixEnv(os.Environ(), fx))
 	case actVerify:
-		verr := verifyCore(core)
+		verr := verifyCore(fx.core)
 		if verr == nil {
 			return false, nil
 		}
-		if err := reexecWith(args, revertEnv(os.Environ(), core)); err != nil {
+		if err := reexecWith(args, revertEnv(os.Environ(), fx.core)); err != nil {
 			return true, errors.Join(verr, err)
 		}
 	}

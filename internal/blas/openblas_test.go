@@ -28,7 +28,7 @@ func TestHelperProcess(t *testing.T) {
 func runHelper(t *testing.T, extraEnv ...string) string {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(withoutVars(os.Environ(), coreTypeEnv, markerEnv), helperEnv+"=1")
+	cmd.Env = append(withoutVars(os.Environ(), coreTypeEnv, markerEnv, threadTimeoutEnv), helperEnv+"=1")
 	cmd.Env = append(cmd.Env, extraEnv...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -50,8 +50,10 @@ func TestEnsureCore(t *testing.T) {
 		want []string // substrings of the helper's INFO line
 	}{
 		// Whatever OpenBLAS picks by itself, after EnsureCore it is not a generic core when the
-		// CPU has AVX2 (on this VM OpenBLAS 0.3.21 picks SkylakeX itself, so nothing re-executes).
-		{"no user core", nil, []string{"INFO core="}},
+		// CPU has AVX2 (on this VM OpenBLAS 0.3.21 picks SkylakeX itself), and the re-exec set the
+		// thread timeout.
+		{"no user settings", nil, []string{"INFO core=", "OPENBLAS_THREAD_TIMEOUT=4"}},
+		{"user timeout: no re-exec", []string{threadTimeoutEnv + "=7"}, []string{"INFO core="}},
 		{"user core wins", []string{coreTypeEnv + "=Haswell"}, []string{"core=Haswell", "set by the user"}},
 		// As if we had re-executed with Haswell: the child verifies and keeps it.
 		{"forced core verified", []string{coreTypeEnv + "=Haswell", markerEnv + "=Haswell"}, []string{"core=Haswell", "self-check passed"}},
@@ -84,11 +86,13 @@ func TestNote(t *testing.T) {
 		core string
 		want string
 	}{
-		{nil, "SkylakeX", ""},
-		{nil, "Prescott", "call blas.EnsureCore"},
-		{map[string]string{coreTypeEnv: "SkylakeX", markerEnv: "SkylakeX"}, "SkylakeX", "self-check passed"},
+		{map[string]string{threadTimeoutEnv: "4"}, "SkylakeX", ""},
+		{nil, "SkylakeX", "idle OpenBLAS threads spin"},
+		{map[string]string{threadTimeoutEnv: "4"}, "Prescott", "call blas.EnsureCore"},
+		{map[string]string{coreTypeEnv: "SkylakeX", markerEnv: "SkylakeX", threadTimeoutEnv: "4"}, "SkylakeX", "self-check passed); OPENBLAS_THREAD_TIMEOUT=4"},
 		{map[string]string{coreTypeEnv: "SkylakeX", markerEnv: "SkylakeX"}, "Prescott", "ignored"},
-		{map[string]string{coreTypeEnv: "Zen"}, "Zen", "set by the user"},
+		{map[string]string{coreTypeEnv: "Zen", threadTimeoutEnv: "4"}, "Zen", "set by the user"},
+		{map[string]string{markerEnv: "done", threadTimeoutEnv: "4"}, "SkylakeX", "OPENBLAS_THREAD_TIMEOUT=4"},
 	} {
 		got := note(envOf(tc.env), tc.core, features{avx512: true, avx2: true})
 		if (tc.want == "" && got != "") || !strings.Contains(got, tc.want) {

@@ -14,9 +14,10 @@ import (
 //	y[n,o,t] = Σ_k Σ_c w[o,c,k] · x[n, c, t − (K−1−k)·d],   x[·,·,τ] = 0 for τ < 0
 //
 // so the last tap (k = K−1) sees the present and tap k looks (K−1−k)·d steps back; y is N×O×T,
-// the same length as x. For each sample and tap it is one GEMM, W_k (O×C) times the shifted view
-// x[n, :, 0:T−s] written into y[n, :, s:T] — no padding copy, no im2col. Taps with s ≥ T (T shorter
-// than the look-back) contribute nothing. K = 1 gives a 1×1 convolution. Gradients:
+// the same length as x. Tap k with shift s is a GEMM, W_k (O×C) times the shifted view
+// x[n, :, 0:T−s] accumulated into y[n, :, s:T] — no padding copy, no im2col — cut into chunks of
+// time steps spread over goroutines (see the package doc). Taps with s ≥ T (T shorter than the
+// look-back) contribute nothing. K = 1 gives a 1×1 convolution. Gradients:
 //
 //	dx[n,:,0:T−s] += W_kᵀ · dy[n,:,s:T],   dW_k = Σ_n dy[n,:,s:T] · x[n,:,0:T−s]ᵀ
 //
@@ -137,34 +138,36 @@ func conv1dForward[T float](g c1Geom, st *slab, x, w, b, y *tensor.Dense) {
 	wk := get[T](st, g.k*g.o*g.c)
 	taps(g, data[T](w), wk)
 	xd, yd := data[T](x), data[T](y)
+	var bias []T
 	if b != nil {
-		bias := data[T](b)
-		parallelFor(g.n, g.o*g.t, func(lo, hi int) {
-			for n := lo; n < hi; n++ {
-				for o := 0; o < g.o; o++ {
-					row := yd[(n*g.o+o)*g.t:][:g.t]
-					for i := range row {
-						row[i] = bias[o]
-					}
-				}
-			}
-		})
+		bias = data[T](b)
 	}
-	for n := 0; n < g.n; n++ {
+	cols := gemmCols(g.o, g.c)
+	chunks := (g.t + cols - 1) / cols
+	// One task is one sample and one chunk of output columns [c0, c1): all taps accumulate into it.
+	parallelTasks(g.n*chunks, maxWorkers(), func(_, task int) {
+		n, c0 := task/chunks, (task%chunks)*cols
+		c1 := min(c0+cols, g.t)
 		xn, yn := xd[n*g.c*g.t:], yd[n*g.o*g.t:]
-		// The tap with shift 0 covers all of y[n] and goes first, so beta = 0 initialises it.
+		if bias != nil {
+			for o := 0; o < g.o; o++ {
+				fill(yn[o*g.t+c0:o*g.t+c1], bias[o])
+			}
+		}
+		// The tap with shift 0 covers all of [c0, c1) and goes first, so beta = 0 initialises it.
 		for k := g.k - 1; k >= 0; k-- {
 			s := g.shift(k)
-			if s >= g.t {
+			lo := max(c0, s)
+			if lo >= c1 {
 				continue
 			}
 			var beta T
-			if k != g.k-1 || b != nil {
+			if k != g.k-1 || bias != nil {
 				beta = 1
 			}
-			gemm(false, false, g.o, g.t-s, g.c, 1, wk[k*g.o*g.c:], g.c, xn, g.t, beta, yn[s:], g.t)
+			gemm(false, false, g.o, c1-lo, g.c, 1, wk[k*g.o*g.c:], g.c, xn[lo-s:], g.t, beta, yn[lo:], g.t)
 		}
-	}
+	})
 }
 
 func (op *conv1dOp) DiffWRT(inputs int) []bool {

@@ -58,20 +58,26 @@ func conv1dBackwardX[T float](g c1Geom, st *slab, w, dy, dx *tensor.Dense) {
 	wk := get[T](st, g.k*g.o*g.c)
 	taps(g, data[T](w), wk)
 	dyd, dxd := data[T](dy), data[T](dx)
-	for n := 0; n < g.n; n++ {
+	cols := gemmCols(g.c, g.o)
+	chunks := (g.t + cols - 1) / cols
+	// One task is one sample and one chunk of dx columns [c0, c1).
+	parallelTasks(g.n*chunks, maxWorkers(), func(_, task int) {
+		n, c0 := task/chunks, (task%chunks)*cols
+		c1 := min(c0+cols, g.t)
 		dyn, dxn := dyd[n*g.o*g.t:], dxd[n*g.c*g.t:]
 		for k := g.k - 1; k >= 0; k-- {
 			s := g.shift(k)
-			if s >= g.t {
+			hi := min(c1, g.t-s)
+			if hi <= c0 {
 				continue
 			}
 			var beta T
 			if k != g.k-1 {
 				beta = 1
 			}
-			gemm(true, false, g.c, g.t-s, g.o, 1, wk[k*g.o*g.c:], g.c, dyn[s:], g.t, beta, dxn, g.t)
+			gemm(true, false, g.c, hi-c0, g.o, 1, wk[k*g.o*g.c:], g.c, dyn[c0+s:], g.t, beta, dxn[c0:], g.t)
 		}
-	}
+	})
 }
 
 // conv1dGradWOp computes dW from (x, dy): dW_k = Σ_n dy[n,:,s:T]·x[n,:,0:T−s]ᵀ.
@@ -120,17 +126,30 @@ func (op *conv1dGradWOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value
 }
 
 func conv1dBackwardW[T float](g c1Geom, ws *slab, x, dy, dw *tensor.Dense) {
-	acc := get[T](ws, g.k*g.o*g.c)
+	size := g.k * g.o * g.c
+	workers := maxWorkers()
+	acc := get[T](ws, workers*size) // one K×O×C partial sum per worker
 	clear(acc)
 	xd, dyd := data[T](x), data[T](dy)
-	for k := 0; k < g.k; k++ {
-		s := g.shift(k)
-		if s >= g.t {
-			continue
+	cols := gemmCols(g.o, g.c)
+	chunks := (g.t + cols - 1) / cols
+	// One task is one sample and one chunk of time steps [t0, t1) of x, summed into the worker's
+	// partial dW_k = Σ dy[n, :, t+s] · x[n, :, t]ᵀ.
+	parallelTasks(g.n*chunks, workers, func(wkr, task int) {
+		n, t0 := task/chunks, (task%chunks)*cols
+		t1 := min(t0+cols, g.t)
+		part := acc[wkr*size:]
+		for k := 0; k < g.k; k++ {
+			s := g.shift(k)
+			hi := min(t1, g.t-s)
+			if hi <= t0 {
+				continue
+			}
+			gemm(false, true, g.o, g.c, hi-t0, 1, dyd[n*g.o*g.t+t0+s:], g.t, xd[n*g.c*g.t+t0:], g.t, 1, part[k*g.o*g.c:], g.c)
 		}
-		for n := 0; n < g.n; n++ {
-			gemm(false, true, g.o, g.c, g.t-s, 1, dyd[n*g.o*g.t+s:], g.t, xd[n*g.c*g.t:], g.t, 1, acc[k*g.o*g.c:], g.c)
-		}
+	})
+	for w := 1; w < workers; w++ {
+		axpy(acc[:size], acc[w*size:(w+1)*size])
 	}
 	dwd := data[T](dw)
 	for o := 0; o < g.o; o++ {

@@ -46,6 +46,9 @@ var conv1dCases = []struct {
 	{"T shorter than dilation", 2, 2, 3, 2, 2, 4, true},
 	{"T shorter than 2nd tap only", 2, 2, 5, 2, 3, 4, false},
 	{"1x1 (K=1)", 2, 3, 7, 4, 1, 1, true},
+	// 32×32 weights make 256-column GEMM chunks: 3 chunks per sample, shifts crossing them.
+	{"chunked T=600 d=64 K=3", 2, 32, 600, 32, 3, 64, true},
+	{"chunked T=300 d=128", 1, 32, 300, 16, 2, 128, false},
 }
 
 func TestCausalConv1DForward(t *testing.T) {

@@ -185,13 +185,21 @@ func (op *channelSumOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value,
 func channelSum[T float](n, c, l int, dy, db []T) {
 	parallelFor(c, n*l, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
-			var s T
+			var s0, s1, s2, s3 T // four chains: a single running sum waits on every add
 			for i := 0; i < n; i++ {
-				for _, v := range dy[(i*c+ch)*l:][:l] {
-					s += v
+				row := dy[(i*c+ch)*l:][:l]
+				j := 0
+				for ; j+4 <= len(row); j += 4 {
+					s0 += row[j]
+					s1 += row[j+1]
+					s2 += row[j+2]
+					s3 += row[j+3]
+				}
+				for ; j < len(row); j++ {
+					s0 += row[j]
 				}
 			}
-			db[ch] = s
+			db[ch] = (s0 + s1) + (s2 + s3)
 		}
 	})
 }

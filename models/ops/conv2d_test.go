@@ -50,6 +50,7 @@ var conv2dCases = []struct {
 	{"1x1 kernel", 2, 3, 4, 3, 4, 1, 1, 0, 1, true},
 	{"rect kernel 2x3 pad2 stride3", 2, 1, 6, 5, 2, 2, 3, 2, 3, false},
 	{"kernel as big as padded image", 2, 2, 3, 3, 2, 5, 5, 1, 1, true},
+	{"large enough to run in parallel", 4, 8, 16, 15, 8, 3, 3, 1, 1, true},
 }
 
 func TestConv2DForward(t *testing.T) {

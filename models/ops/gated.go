@@ -59,14 +59,9 @@ func (op *gatedOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, erro
 	if dt == tensor.Float32 {
 		ad, bd, yd, sd := a.Float32s(), b.Float32s(), y.Float32s(), get[float32](op.sig, n)
 		parallelFor((n+expChunk-1)/expChunk, expChunk*8, func(lo, hi int) {
-			var t [expChunk]float32
 			for c := lo; c < hi; c++ {
 				i0, i1 := c*expChunk, min((c+1)*expChunk, n)
-				tc, sc := t[:i1-i0], sd[i0:i1]
-				tanhSigmoid32(tc, sc, ad[i0:i1], bd[i0:i1])
-				for i, s := range sc {
-					yd[i0+i] = tc[i] * s
-				}
+				gate32(yd[i0:i1], sd[i0:i1], ad[i0:i1], bd[i0:i1])
 			}
 		})
 	} else {

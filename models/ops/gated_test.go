@@ -35,7 +35,7 @@ func TestGatedGrad(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		shape tensor.Shape
-	}{{"vector", tensor.Shape{7}}, {"N×C×T", tensor.Shape{2, 3, 5}}} {
+	}{{"vector", tensor.Shape{7}}, {"N×C×T", tensor.Shape{2, 3, 5}}, {"parallel", tensor.Shape{2, 4, 1000}}} {
 		gc := gradCase{name: tc.name, shapes: []tensor.Shape{tc.shape, tc.shape}, lo: -3, hi: 3,
 			build: func(in G.Nodes) (*G.Node, error) { return Gated(in[0], in[1]) }}
 		t.Logf("%s: max FD error %.2g", tc.name, checkGrads(t, gc))
@@ -64,19 +64,20 @@ func TestFastMath32(t *testing.T) {
 		a[i] = float32(-20 + 40*float64(i)/4000)
 	}
 	a[2000] = 1e-6
-	th, sg := make([]float32, len(a)), make([]float32, len(a))
-	tanhSigmoid32(th, sg, a, a)
-	var worstTanh, worstSig float64
+	y, sg := make([]float32, len(a)), make([]float32, len(a))
+	gate32(y, sg, a, a)
+	var worstGate, worstSig float64
 	for i, v := range a {
-		worstTanh = math.Max(worstTanh, math.Abs(float64(th[i])-math.Tanh(float64(v))))
-		worstSig = math.Max(worstSig, math.Abs(float64(sg[i])-1/(1+math.Exp(-float64(v)))))
+		s := 1 / (1 + math.Exp(-float64(v)))
+		worstGate = math.Max(worstGate, math.Abs(float64(y[i])-math.Tanh(float64(v))*s))
+		worstSig = math.Max(worstSig, math.Abs(float64(sg[i])-s))
 	}
-	t.Logf("exp32s max rel err %.2g, tanh max abs err %.2g, sigmoid max abs err %.2g", worstExp, worstTanh, worstSig)
-	if worstExp > 3e-7 || worstTanh > 2e-7 || worstSig > 2e-7 {
-		t.Errorf("fast float32 math too inaccurate: exp %g, tanh %g, sigmoid %g", worstExp, worstTanh, worstSig)
+	t.Logf("exp32s max rel err %.2g, tanh·σ max abs err %.2g, σ max abs err %.2g", worstExp, worstGate, worstSig)
+	if worstExp > 3e-7 || worstGate > 3e-7 || worstSig > 2e-7 {
+		t.Errorf("fast float32 math too inaccurate: exp %g, tanh·σ %g, σ %g", worstExp, worstGate, worstSig)
 	}
-	if th[2000] != 1e-6 {
-		t.Errorf("tanh(1e-6) = %v, want 1e-6", th[2000])
+	if want := float32(1e-6 / (1 + math.Exp(-1e-6))); y[2000] != want {
+		t.Errorf("tanh(1e-6)·σ(1e-6) = %v, want %v", y[2000], want)
 	}
 	nan := float32(math.NaN())
 	ext := []float32{100, -100, 0, nan, 1e30, -1e30}
@@ -85,8 +86,15 @@ func TestFastMath32(t *testing.T) {
 	if out[0] < 2e38 || out[1] > 2e-38 || out[2] != 1 || out[3] == out[3] {
 		t.Errorf("exp32s(%v) = %v", ext, out)
 	}
-	tanhSigmoid32(th[:len(ext)], sg[:len(ext)], ext, ext)
-	if th[0] != 1 || th[1] != -1 || sg[0] != 1 || sg[1] > 1e-38 || th[4] != 1 || sg[5] > 1e-38 {
-		t.Errorf("saturation: tanh %v, sigmoid %v", th[:len(ext)], sg[:len(ext)])
+	// a = b: tanh(±∞)·σ(±∞) → 1 and 0; σ → 1 and 0; mixed signs below.
+	gate32(y[:len(ext)], sg[:len(ext)], ext, ext)
+	if y[0] != 1 || math.Abs(float64(y[1])) > 1e-17 || sg[0] != 1 || sg[1] > 1e-17 || y[4] != 1 || y[2] != 0 || y[3] == y[3] {
+		t.Errorf("saturation: tanh·σ %v, σ %v", y[:len(ext)], sg[:len(ext)])
+	}
+	big := []float32{100, 100, -100, 0}
+	zero := []float32{0, -100, 0, 100}
+	gate32(y[:4], sg[:4], big, zero) // tanh(100)σ(0) = .5, tanh(100)σ(−100) ≈ 0, tanh(−100)σ(0) = −.5, 0
+	if y[0] != 0.5 || math.Abs(float64(y[1])) > 1e-17 || y[2] != -0.5 || y[3] != 0 || sg[0] != 0.5 || sg[3] != 1 {
+		t.Errorf("mixed saturation: tanh·σ %v, σ %v", y[:4], sg[:4])
 	}
 }

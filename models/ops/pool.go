@@ -47,9 +47,9 @@ func (op *maxPoolOp) Type() hm.Type {
 func (op *maxPoolOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{op.g.n, op.g.c, op.g.oh(), op.g.ow()}, nil
 }
-func (op *maxPoolOp) ReturnsPtr() bool     { return false }
-func (op *maxPoolOp) CallsExtern() bool    { return false }
-func (op *maxPoolOp) OverwritesInput() int { return -1 }
+func (op *maxPoolOp) ReturnsPtr() bool      { return false }
+func (op *maxPoolOp) CallsExtern() bool     { return false }
+func (op *maxPoolOp) OverwritesInput() int  { return -1 }
 func (op *maxPoolOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "ops.MaxPool2x2(%v)", op.g) }
 func (op *maxPoolOp) Hashcode() uint32      { return hashOf(op) }
 func (op *maxPoolOp) String() string        { return "MaxPool2x2" }

@@ -35,6 +35,7 @@ var poolCases = []struct {
 	{"batch1 even", 1, 1, 4, 4},
 	{"batch2 odd 5x7", 2, 3, 5, 7},
 	{"2x3 minimum", 3, 2, 2, 3},
+	{"large enough to run in parallel", 4, 8, 33, 32},
 }
 
 func TestMaxPool2x2Forward(t *testing.T) {

@@ -39,9 +39,11 @@ func (op *xentOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return tenso
 func (op *xentOp) ReturnsPtr() bool                               { return false }
 func (op *xentOp) CallsExtern() bool                              { return false }
 func (op *xentOp) OverwritesInput() int                           { return -1 }
-func (op *xentOp) WriteHash(h hash.Hash)                          { fmt.Fprintf(h, "ops.SoftmaxCrossEntropy(%d,%d)", op.n, op.k) }
-func (op *xentOp) Hashcode() uint32                               { return hashOf(op) }
-func (op *xentOp) String() string                                 { return "SoftmaxCrossEntropy" }
+func (op *xentOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "ops.SoftmaxCrossEntropy(%d,%d)", op.n, op.k)
+}
+func (op *xentOp) Hashcode() uint32 { return hashOf(op) }
+func (op *xentOp) String() string   { return "SoftmaxCrossEntropy" }
 
 func (op *xentOp) Do(in ...G.Value) (G.Value, error) {
 	z, t, dt, err := twoInputs(op, in, 2, 2)
@@ -117,12 +119,14 @@ func (op *xentGradOp) Type() hm.Type {
 func (op *xentGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{op.n, op.k}, nil
 }
-func (op *xentGradOp) ReturnsPtr() bool      { return false }
-func (op *xentGradOp) CallsExtern() bool     { return false }
-func (op *xentGradOp) OverwritesInput() int  { return -1 }
-func (op *xentGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "ops.SoftmaxCrossEntropyGrad(%d,%d)", op.n, op.k) }
-func (op *xentGradOp) Hashcode() uint32      { return hashOf(op) }
-func (op *xentGradOp) String() string        { return "SoftmaxCrossEntropyGrad" }
+func (op *xentGradOp) ReturnsPtr() bool     { return false }
+func (op *xentGradOp) CallsExtern() bool    { return false }
+func (op *xentGradOp) OverwritesInput() int { return -1 }
+func (op *xentGradOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "ops.SoftmaxCrossEntropyGrad(%d,%d)", op.n, op.k)
+}
+func (op *xentGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op *xentGradOp) String() string   { return "SoftmaxCrossEntropyGrad" }
 func (op *xentGradOp) Do(in ...G.Value) (G.Value, error) {
 	return op.UsePreallocDo(nil, in...)
 }
