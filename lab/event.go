@@ -248,7 +248,8 @@ func unmarshalAs[T Body](data json.RawMessage) (Body, error) {
 }
 
 // stepOf returns the optimizer step an event belongs to, and whether it carries one that matters for
-// resuming (metrics and evaluations; a resumed run must neither lose nor repeat them).
+// resuming (metrics, evaluations and the panes made from them: a resumed run must neither lose nor
+// repeat them). Points carry no step; a repeated point replaces itself in every viewer.
 func stepOf(b Body) (int64, bool) {
 	switch v := b.(type) {
 	case StepMetrics:
@@ -258,6 +259,12 @@ func stepOf(b Body) (int64, bool) {
 	case CheckpointSaved:
 		return v.Step, true
 	case SettingApplied:
+		return v.Step, true
+	case Histogram:
+		return v.Step, true
+	case Table:
+		return v.Step, true
+	case Images:
 		return v.Step, true
 	}
 	return 0, false

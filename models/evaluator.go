@@ -25,11 +25,15 @@ func NewEvaluator(n *Net, batch int) (*Evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
+	vm, err := gr.machine(gr.logits)
+	if err != nil {
+		return nil, err
+	}
 	return &Evaluator{
 		net:    n,
 		batch:  batch,
 		gr:     gr,
-		vm:     G.NewTapeMachine(gr.g),
+		vm:     vm,
 		logits: make([]float32, batch*n.spec.Classes),
 	}, nil
 }

@@ -5,6 +5,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/logitlab/logitlab/models/ops"
 )
 
 // graph is one Gorgonia expression graph for a fixed batch size. Its input and target nodes
@@ -101,6 +103,21 @@ func forward(spec Spec, x *G.Node, p G.Nodes) (*G.Node, error) {
 		}
 	}
 	return dense(h, p[k], p[k+1])
+}
+
+// machine returns a TapeMachine that runs only the part of gr's graph that roots need (the
+// loss and the wanted gradients, or the logits), with the outputs of the models/ops nodes
+// placed in shared buffers by ops.Plan. Pruning drops work nothing reads: the input gradient
+// of the first layer in a training graph, the weight gradients in an input-gradient graph.
+// Call it once the graph, gradients included, is complete, and add no nodes afterwards. Only
+// the roots' values may be read after a run (and only until the next one): Plan lets other
+// intermediate values share memory.
+func (gr *graph) machine(roots ...*G.Node) (G.VM, error) {
+	sub := gr.g.SubgraphRoots(roots...)
+	if _, err := ops.Plan(sub, roots...); err != nil {
+		return nil, fmt.Errorf("models: plan buffers: %w", err)
+	}
+	return G.NewTapeMachine(sub), nil
 }
 
 // setTargets writes the loss weights for labels y into t (rows × classes): w at (i, y[i]) and

@@ -30,7 +30,11 @@ func NewInputGrad(n *Net, batch int) (*InputGrad, error) {
 	if err != nil {
 		return nil, fmt.Errorf("models: differentiate the loss by the input: %w", err)
 	}
-	return &InputGrad{net: n, batch: batch, gr: gr, gx: gs[0], vm: G.NewTapeMachine(gr.g)}, nil
+	vm, err := gr.machine(gr.loss, gs[0])
+	if err != nil {
+		return nil, err
+	}
+	return &InputGrad{net: n, batch: batch, gr: gr, gx: gs[0], vm: vm}, nil
 }
 
 // Grad writes into dst (same length as x) the gradient ∂L/∂x of
@@ -69,10 +73,8 @@ func (g *InputGrad) Grad(dst, x []float32, y []int) (loss float64, err error) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, &NonFiniteError{Step: -1, Where: "loss", Value: loss}
 	}
-	for j, v := range dst {
-		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-			return loss, &NonFiniteError{Step: -1, Where: "grad/x", Index: j, Value: f}
-		}
+	if j := firstNonFinite(dst); j >= 0 {
+		return loss, &NonFiniteError{Step: -1, Where: "grad/x", Index: j, Value: float64(dst[j])}
 	}
 	return loss, nil
 }

@@ -3,6 +3,8 @@ package models
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 )
 
 // optimizer updates parameters in place from their gradients; its state is one slice per
@@ -33,37 +35,130 @@ func newOptimizer(spec OptimSpec, sizes []int) *optimizer {
 // SGD with momentum μ and L2 weight decay λ (as PyTorch's SGD, no dampening):
 //
 //	g ← g + λ·p,  m ← μ·m + g,  p ← p − lr·m
+//
+// Each element is updated on its own, so a large parameter is split over GOMAXPROCS
+// goroutines; the result does not depend on the split.
 func (o *optimizer) update(i int, p, g []float32, lr float64, t int64) {
 	s := o.spec
 	m := o.m[i][:len(p)]
 	g = g[:len(p)]
 	if s.Name == OptimSGD {
 		mu, wd, lr32 := float32(s.Momentum), float32(s.WeightDecay), float32(lr)
-		for j, pj := range p {
-			gj := g[j] + wd*pj
-			mj := mu*m[j] + gj
-			m[j] = mj
-			p[j] = pj - lr32*mj
-		}
+		parallelRange(len(p), func(lo, hi int) { sgdRange(p[lo:hi], g[lo:hi], m[lo:hi], mu, wd, lr32) })
 		return
 	}
 	v := o.v[i][:len(p)]
-	b1, b2 := float32(s.Beta1), float32(s.Beta2)
-	c1, c2 := 1-b1, 1-b2
 	bc1 := 1 - math.Pow(s.Beta1, float64(t))
 	bc2 := 1 - math.Pow(s.Beta2, float64(t))
-	step := float32(lr / bc1)
-	invSqrtBC2 := float32(1 / math.Sqrt(bc2))
-	eps := float32(s.Eps)
-	decay := float32(1 - lr*s.WeightDecay)
+	c := adamConsts{
+		b1: float32(s.Beta1), b2: float32(s.Beta2), c1: float32(1 - s.Beta1), c2: float32(1 - s.Beta2),
+		step: float32(lr / bc1), invSqrtBC2: float32(1 / math.Sqrt(bc2)), eps: float32(s.Eps),
+		decay: float32(1 - lr*s.WeightDecay),
+	}
+	parallelRange(len(p), func(lo, hi int) { adamRange(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], &c) })
+}
+
+// adamConsts are one Adam step's float32 constants.
+type adamConsts struct{ b1, b2, c1, c2, step, invSqrtBC2, eps, decay float32 }
+
+func adamRange(p, g, m, v []float32, c *adamConsts) {
+	b1, b2, c1, c2, step, inv, eps, decay := c.b1, c.b2, c.c1, c.c2, c.step, c.invSqrtBC2, c.eps, c.decay
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for j, pj := range p {
 		gj := g[j]
 		mj := b1*m[j] + c1*gj
 		vj := b2*v[j] + c2*gj*gj
 		m[j], v[j] = mj, vj
-		den := float32(math.Sqrt(float64(vj)))*invSqrtBC2 + eps
+		den := float32(math.Sqrt(float64(vj)))*inv + eps // compiled to one SQRTSS
 		p[j] = pj*decay - step*mj/den
 	}
+}
+
+func sgdRange(p, g, m []float32, mu, wd, lr float32) {
+	g, m = g[:len(p)], m[:len(p)]
+	for j, pj := range p {
+		mj := mu*m[j] + (g[j] + wd*pj)
+		m[j] = mj
+		p[j] = pj - lr*mj
+	}
+}
+
+// minParallel is the number of elements below which parallelRange runs inline: a goroutine
+// costs about a microsecond, an element of an Adam step a few nanoseconds.
+const minParallel = 1 << 14
+
+// parallelRange calls fn on contiguous chunks that cover [0, n), on up to GOMAXPROCS
+// goroutines when n is large enough, and returns when all are done.
+func parallelRange(n int, fn func(lo, hi int)) {
+	parallelChunks(n, runtime.GOMAXPROCS(0), func(_, lo, hi int) { fn(lo, hi) })
+}
+
+// parallelChunks is parallelRange on at most maxChunks goroutines that also passes the chunk's
+// index w (0 ≤ w < chunks, in order of lo) and returns the number of chunks.
+func parallelChunks(n, maxChunks int, fn func(w, lo, hi int)) (chunks int) {
+	p := min(runtime.GOMAXPROCS(0), maxChunks, n/minParallel)
+	if p <= 1 {
+		if n > 0 {
+			fn(0, 0, n)
+		}
+		return 1
+	}
+	var wg sync.WaitGroup
+	for w := 1; w < p; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(w, w*n/p, (w+1)*n/p)
+		}()
+	}
+	fn(0, 0, n/p)
+	wg.Wait()
+	return p
+}
+
+// firstNonFinite returns the index of the first NaN or ±Inf in xs, or -1 if there is none.
+// The fast path sums x·0 in four independent chains (0 for every finite x, NaN otherwise) and
+// scans element by element only if that sum is not 0; large slices are split over goroutines.
+func firstNonFinite(xs []float32) int {
+	if len(xs) < 2*minParallel {
+		return firstNonFiniteSerial(xs)
+	}
+	var first [8]int // one per chunk (it escapes to the heap: keep it small)
+	chunks := parallelChunks(len(xs), len(first), func(w, lo, hi int) {
+		first[w] = -1
+		if j := firstNonFiniteSerial(xs[lo:hi]); j >= 0 {
+			first[w] = lo + j
+		}
+	})
+	for _, j := range first[:chunks] {
+		if j >= 0 {
+			return j
+		}
+	}
+	return -1
+}
+
+func firstNonFiniteSerial(xs []float32) int {
+	var a0, a1, a2, a3 float32
+	j := 0
+	for ; j+4 <= len(xs); j += 4 {
+		a0 += xs[j] * 0
+		a1 += xs[j+1] * 0
+		a2 += xs[j+2] * 0
+		a3 += xs[j+3] * 0
+	}
+	for ; j < len(xs); j++ {
+		a0 += xs[j] * 0
+	}
+	if (a0+a1)+(a2+a3) == 0 {
+		return -1
+	}
+	for j, v := range xs {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return j
+		}
+	}
+	return -1 // not reached: the sum was NaN, so some element is not finite
 }
 
 // stateNames lists the checkpoint tensor name prefixes of the optimizer's moments.

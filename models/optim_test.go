@@ -60,3 +60,74 @@ func TestUint64Chunks(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstNonFinite: the first NaN or ±Inf, wherever it falls (the fast path sums x·0 in four
+// chains, and large slices are split over goroutines), and -1 for finite values, including the
+// largest float32.
+func TestFirstNonFinite(t *testing.T) {
+	t.Parallel()
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	big := func(n int, bad map[int]float32) []float32 {
+		xs := make([]float32, n)
+		for i := range xs {
+			xs[i] = float32(i%7) - 3
+		}
+		for i, v := range bad {
+			xs[i] = v
+		}
+		return xs
+	}
+	for _, tc := range []struct {
+		name string
+		xs   []float32
+		want int
+	}{
+		{"empty", nil, -1},
+		{"finite", []float32{1, -2, 0, math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32}, -1},
+		{"nan first", []float32{nan, 1}, 0},
+		{"+inf in tail", []float32{1, 2, 3, 4, 5, inf}, 5},
+		{"-inf", []float32{1, -inf, 3}, 1},
+		{"large finite", big(100003, nil), -1},
+		{"large, two bad", big(100003, map[int]float32{99999: nan, 70001: -inf}), 70001},
+		{"large, bad in first chunk and last", big(100003, map[int]float32{3: inf, 100002: nan}), 3},
+	} {
+		if got := firstNonFinite(tc.xs); got != tc.want {
+			t.Errorf("%s: firstNonFinite = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestUpdateSplitInvariant: updating a parameter large enough to be split over goroutines
+// gives bit for bit what element-by-element updates give.
+func TestUpdateSplitInvariant(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{OptimAdam, OptimSGD} {
+		spec := OptimSpec{Name: name, WeightDecay: 0.01}.WithDefaults()
+		const n = 3*minParallel + 5
+		whole, single := newOptimizer(spec, []int{n}), newOptimizer(spec, []int{1})
+		p, q := make([]float32, n), make([]float32, n)
+		g := make([]float32, n)
+		for i := range p {
+			p[i] = float32(i%11) * 0.1
+			q[i] = p[i]
+			g[i] = float32(i%5) - 2
+		}
+		for step := int64(1); step <= 2; step++ {
+			whole.update(0, p, g, spec.LR, step)
+		}
+		for i := range q { // the same element alone, with fresh state
+			single.m[0][0] = 0
+			if single.v != nil {
+				single.v[0][0] = 0
+			}
+			for step := int64(1); step <= 2; step++ {
+				single.update(0, q[i:i+1], g[i:i+1], spec.LR, step)
+			}
+		}
+		for i := range p {
+			if math.Float32bits(p[i]) != math.Float32bits(q[i]) {
+				t.Fatalf("%s: element %d: split update %v, alone %v", name, i, p[i], q[i])
+			}
+		}
+	}
+}

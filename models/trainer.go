@@ -15,10 +15,12 @@ type Trainer struct {
 	batch int
 	gr    *graph
 	grads G.Nodes // d loss / d params, in layout order
-	vm    G.VM
-	opt   *optimizer
-	lr    float64
-	steps int64
+	// gradData holds the gradients' backing slices of the last run (reused across steps).
+	gradData [][]float32
+	vm       G.VM
+	opt      *optimizer
+	lr       float64
+	steps    int64
 }
 
 // NewTrainer builds the training graph of n for batches of batch samples and an optimizer
@@ -38,12 +40,16 @@ func NewTrainer(n *Net, batch int, opt OptimSpec) (*Trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("models: differentiate the loss: %w", err)
 	}
+	vm, err := gr.machine(append(G.Nodes{gr.loss}, grads...)...)
+	if err != nil {
+		return nil, err
+	}
 	t := &Trainer{
 		net:   n,
 		batch: batch,
 		gr:    gr,
 		grads: grads,
-		vm:    G.NewTapeMachine(gr.g),
+		vm:    vm,
 		lr:    opt.LR,
 	}
 	sizes := make([]int, len(n.info))
@@ -121,15 +127,15 @@ func (t *Trainer) run(x []float32) (loss float64, grads [][]float32, err error) 
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, nil, &NonFiniteError{Step: t.steps, Where: "loss", Value: loss}
 	}
-	grads = make([][]float32, len(t.grads))
+	grads = t.gradData[:0]
 	for i, g := range t.grads {
-		grads[i] = g.Value().Data().([]float32)
-		for j, v := range grads[i] {
-			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-				return loss, nil, &NonFiniteError{Step: t.steps, Where: "grad/" + t.gr.params[i].Name(), Index: j, Value: f}
-			}
+		d := g.Value().Data().([]float32)
+		if j := firstNonFinite(d); j >= 0 {
+			return loss, nil, &NonFiniteError{Step: t.steps, Where: "grad/" + t.gr.params[i].Name(), Index: j, Value: float64(d[j])}
 		}
+		grads = append(grads, d)
 	}
+	t.gradData = grads
 	return loss, grads, nil
 }
 

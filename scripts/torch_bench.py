@@ -46,6 +46,42 @@ def openblas_core():
     return ""
 
 
+def wavenet(torch, channels, blocks, dilations, classes):
+    """logitlab's models.WaveNet: 1x1 in; per layer causal dilated K=2 filter and gate convs,
+    tanh*sigmoid, 1x1 residual (not after the last layer) and skip; relu, 1x1, relu; mean+max
+    pool over time; batch norm of the 2C features (no affine); linear head."""
+    nn, F = torch.nn, torch.nn.functional
+
+    class WaveNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            c = channels
+            self.inp = nn.Conv1d(1, c, 1)
+            self.dil = [d for _ in range(blocks) for d in dilations]
+            self.f = nn.ModuleList(nn.Conv1d(c, c, 2, dilation=d) for d in self.dil)
+            self.g = nn.ModuleList(nn.Conv1d(c, c, 2, dilation=d) for d in self.dil)
+            self.r = nn.ModuleList(nn.Conv1d(c, c, 1) for _ in self.dil[:-1])
+            self.s = nn.ModuleList(nn.Conv1d(c, c, 1) for _ in self.dil)
+            self.post = nn.Conv1d(c, c, 1)
+            self.bn = nn.BatchNorm1d(2 * c, affine=False)
+            self.head = nn.Linear(2 * c, classes)
+
+        def forward(self, x):
+            h = self.inp(x)
+            skip = 0
+            for i, d in enumerate(self.dil):
+                hp = F.pad(h, (d, 0))
+                z = torch.tanh(self.f[i](hp)) * torch.sigmoid(self.g[i](hp))
+                skip = skip + self.s[i](z)
+                if i < len(self.r):
+                    h = h + self.r[i](z)
+            e = F.relu(self.post(F.relu(skip)))
+            feat = torch.cat([e.mean(dim=2), e.amax(dim=2)], dim=1)
+            return self.head(self.bn(feat))
+
+    return WaveNet()
+
+
 def build(torch, name, batch):
     """Returns step(), a closure over the model, optimizer and one fixed batch."""
     nn, F = torch.nn, torch.nn.functional
@@ -59,8 +95,11 @@ def build(torch, name, batch):
             nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
             nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
         x = torch.rand(batch, 1, 28, 28)
+    elif name == "wavenet":
+        model = wavenet(torch, channels=32, blocks=2, dilations=[1, 2, 4, 8, 16, 32, 64], classes=10)
+        x = torch.rand(batch, 1, 8000) * 2 - 1
     else:
-        raise SystemExit(f"torch_bench: unknown workload {name!r}; known: mlp, cnn, pgd-cnn")
+        raise SystemExit(f"torch_bench: unknown workload {name!r}; known: mlp, cnn, pgd-cnn, wavenet")
     y = torch.randint(0, 10, (batch,))
 
     if name == "pgd-cnn":
@@ -94,7 +133,7 @@ def build(torch, name, batch):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--workload", required=True, help="mlp, cnn or pgd-cnn")
+    ap.add_argument("--workload", required=True, help="mlp, cnn, pgd-cnn or wavenet")
     ap.add_argument("--steps", type=int, default=20, help="timed steps, at least (default 20)")
     ap.add_argument("--seconds", type=float, default=0.0, help="timed seconds, at least (default 0)")
     ap.add_argument("--warmup", type=int, default=3, help="untimed steps first (default 3)")

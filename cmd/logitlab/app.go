@@ -44,7 +44,7 @@ func (a *app) blasLine() string {
 }
 
 func (a *app) experiments() []lab.Experiment {
-	return []lab.Experiment{experiments.Train{BLAS: a.blasLine()}}
+	return []lab.Experiment{experiments.Train{BLAS: a.blasLine()}, experiments.Multitask{}, experiments.Logits{BLAS: a.blasLine()}, experiments.Audio{}}
 }
 
 func (a *app) usage(w io.Writer) {
@@ -57,6 +57,7 @@ Usage:
   logitlab runs [--runs-dir DIR]              list runs with status and headline numbers
   logitlab export RUN --csv [--out FILE]      write a run's metrics as CSV
   logitlab bench [--against-torch] [--json]   training throughput, beside PyTorch's on the same shapes
+  logitlab serve [--ssh ADDR] [--start]       serve the lab over SSH: every session a view of the same runs
   logitlab help                               this text
 
 Experiments:

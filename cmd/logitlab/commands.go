@@ -23,7 +23,10 @@ import (
 
 // experimentSections maps each experiment to the config sections its flags come from.
 var experimentSections = map[string][]string{
-	"train": {"train"},
+	"train":     {"train"},
+	"multitask": {"multitask"},
+	"logits":    {"logits"},
+	"audio":     {"audio"},
 }
 
 // isTerminal reports whether w is a character device (a terminal), not a pipe or file.

@@ -46,7 +46,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if bench.MaybeWorker(bench.Workloads()) {
 		return exitOK
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP) // SIGHUP: an ssh -t session dropped; runs checkpoint and stop
 	defer stop()
 
 	cmd, rest := "", args
@@ -64,6 +64,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = app.runsCmd(rest)
 	case "export":
 		err = app.exportCmd(rest)
+	case "serve":
+		err = app.serveCmd(ctx, rest)
+	case "sweep":
+		err = app.sweepCmd(ctx, rest)
 	case "bench":
 		err = app.benchCmd(ctx, rest)
 	case "help":

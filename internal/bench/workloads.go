@@ -42,6 +42,7 @@ func Workloads() Registry {
 			SamplesPerStep: benchBatch, FLOPsPerStep: ClassifierFLOPs(cnn, benchBatch, false),
 			Setup: pgdSetup(cnn, benchBatch, 0.3, 0.01), TorchName: "pgd-cnn",
 		},
+		WaveNetWorkload(),
 	}
 }
 

@@ -8,9 +8,13 @@ import (
 // Config is the lab's resolved settings, one typed struct per section.
 // The zero Config is not valid; start from Default or Load.
 type Config struct {
-	Lab   LabConfig
-	Train TrainConfig
-	TUI   TUIConfig
+	Lab       LabConfig
+	Train     TrainConfig
+	TUI       TUIConfig
+	SSH       SSHConfig
+	Multitask MultitaskConfig
+	Logits    LogitsConfig
+	Audio     AudioConfig
 }
 
 // LabConfig is the [lab] section.
@@ -44,6 +48,18 @@ type TrainConfig struct {
 type TUIConfig struct {
 	FPS       int     // redraws per second, at most
 	Smoothing float64 // EMA weight of the past in the loss chart
+}
+
+// SSHConfig is the [ssh] section (logitlab serve).
+type SSHConfig struct {
+	Addr           string        // host:port to listen on
+	StateDir       string        // holds the host key
+	AuthorizedKeys string        // "" means StateDir/authorized_keys
+	IdleTimeout    time.Duration // no traffic either way for this long closes a connection
+	MaxSession     time.Duration // absolute connection lifetime
+	MaxSessions    int           // concurrent sessions (connections: twice this)
+	ConnPerMinute  int           // per remote IP, before authentication
+	ConnBurst      int           // per remote IP, before authentication
 }
 
 // Default returns every setting at its registry default.

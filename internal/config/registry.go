@@ -14,6 +14,10 @@ func sectionTables() []func() (Section, []Param) {
 		labSection,
 		trainSection,
 		tuiSection,
+		sshSection,
+		multitaskSection,
+		logitsSection,
+		audioSection,
 	}
 }
 
