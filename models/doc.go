@@ -71,7 +71,10 @@
 // Trainer.Step checks the loss and every gradient for NaN/±Inf before it updates anything and
 // reports the first one as a *NonFiniteError. The check sums g·0 (0 unless some g is NaN or
 // ±Inf) and the update runs element by element, both split over GOMAXPROCS goroutines for
-// large parameters; neither the result nor the error depends on the split.
+// large parameters; neither the result nor the error depends on the split. Values too small
+// to matter are stored as 0 rather than as float32 subnormals, whose arithmetic is ~60× slower
+// (Adam: |g|, |m| < 1e-17 and v < 1e-34; SGD: |g|, |m| < 1e-30), which changes an Adam step
+// by at most lr·1e-9/(1−β1ᵗ) at ε = 1e-8 (see flushGrad).
 //
 // # Checkpoints
 //

@@ -61,13 +61,44 @@ func (o *optimizer) update(i int, p, g []float32, lr float64, t int64) {
 // adamConsts are one Adam step's float32 constants.
 type adamConsts struct{ b1, b2, c1, c2, step, invSqrtBC2, eps, decay float32 }
 
+// Flush thresholds. float32 arithmetic on subnormal numbers (below 1.18e-38) is about 60 times
+// slower than on normal ones (measured: an Adam step over 270k parameters takes 29 ms instead of
+// 0.47 ms when gradients are ~1e-21), and they arise in ordinary training: a gradient that is 0
+// for good (a pixel that is always black) makes m decay as β1ᵗ, and a converged batch has
+// gradients whose squares underflow. So values too small to matter are stored as 0 instead:
+//
+//	|g| < flushGrad → g = 0,   |m| < flushGrad → m = 0,   v < flushGrad² → v = 0   (Adam)
+//	|g| < flushMom → g = 0,    |m| < flushMom → m = 0                           (SGD)
+//
+// With them no operand or result of an update is subnormal. For Adam this changes a step by at
+// most lr/(1−β1ᵗ)·1e-17/ε, which is lr·1e-9/(1−β1ᵗ) at the default ε = 1e-8; for SGD by lr·1e-30.
+const (
+	flushGrad = 1e-17
+	flushMom  = 1e-30
+)
+
+// tiny reports whether |x| < the positive float32 whose bits are lim. It compares the bits as
+// an integer: one comparison that is almost always false, where x > −f && x < f branches on
+// the sign of x, which is random for gradients (3× slower Adam steps).
+func tiny(x float32, lim uint32) bool { return math.Float32bits(x)&0x7fffffff < lim }
+
 func adamRange(p, g, m, v []float32, c *adamConsts) {
 	b1, b2, c1, c2, step, inv, eps, decay := c.b1, c.b2, c.c1, c.c2, c.step, c.invSqrtBC2, c.eps, c.decay
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	fg, fv := math.Float32bits(flushGrad), math.Float32bits(flushGrad*flushGrad)
 	for j, pj := range p {
 		gj := g[j]
+		if tiny(gj, fg) {
+			gj = 0
+		}
 		mj := b1*m[j] + c1*gj
 		vj := b2*v[j] + c2*gj*gj
+		if tiny(mj, fg) {
+			mj = 0
+		}
+		if tiny(vj, fv) {
+			vj = 0
+		}
 		m[j], v[j] = mj, vj
 		den := float32(math.Sqrt(float64(vj)))*inv + eps // compiled to one SQRTSS
 		p[j] = pj*decay - step*mj/den
@@ -76,8 +107,16 @@ func adamRange(p, g, m, v []float32, c *adamConsts) {
 
 func sgdRange(p, g, m []float32, mu, wd, lr float32) {
 	g, m = g[:len(p)], m[:len(p)]
+	f := math.Float32bits(flushMom)
 	for j, pj := range p {
-		mj := mu*m[j] + (g[j] + wd*pj)
+		gj := g[j]
+		if tiny(gj, f) {
+			gj = 0
+		}
+		mj := mu*m[j] + (gj + wd*pj)
+		if tiny(mj, f) {
+			mj = 0
+		}
 		m[j] = mj
 		p[j] = pj - lr*mj
 	}

@@ -131,3 +131,42 @@ func TestUpdateSplitInvariant(t *testing.T) {
 		}
 	}
 }
+
+// TestOptimizerFlushesSubnormals: a gradient that becomes 0 for good (m decays as β1ᵗ or μᵗ)
+// and gradients whose squares underflow leave no subnormal float32 in the state or the
+// parameters (subnormal arithmetic is ~60× slower), and the flushed values change the
+// parameters by less than the documented bound.
+func TestOptimizerFlushesSubnormals(t *testing.T) {
+	t.Parallel()
+	subnormal := func(x float32) bool { return x != 0 && math.Abs(float64(x)) < 0x1p-126 }
+	for _, name := range []string{OptimAdam, OptimSGD} {
+		spec := OptimSpec{Name: name}.WithDefaults()
+		o := newOptimizer(spec, []int{3})
+		p := []float32{0.5, -0.25, 1}
+		o.update(0, p, []float32{1e-3, -1e-3, 1e-21}, spec.LR, 1) // third: g² underflows
+		start := append([]float32(nil), p...)
+		for step := int64(2); step <= 3000; step++ {
+			o.update(0, p, []float32{0, 0, 1e-40}, spec.LR, step) // a subnormal gradient, too
+			for _, st := range o.v {
+				for _, x := range st {
+					if subnormal(x) {
+						t.Fatalf("%s step %d: subnormal v %v", name, step, x)
+					}
+				}
+			}
+			for _, x := range append(append([]float32(nil), o.m[0]...), p...) {
+				if subnormal(x) {
+					t.Fatalf("%s step %d: subnormal m or p %v", name, step, x)
+				}
+			}
+		}
+		if o.m[0][0] != 0 || o.m[0][2] != 0 {
+			t.Errorf("%s: after 3000 steps with g = 0, m = %v, want flushed to 0", name, o.m[0])
+		}
+		// The third parameter saw only gradients below the flush thresholds: Adam leaves it
+		// unchanged, SGD's momentum never exceeded 1e-21.
+		if d := math.Abs(float64(p[2] - start[2])); d > 1e-12 {
+			t.Errorf("%s: parameter with negligible gradients moved by %v", name, d)
+		}
+	}
+}
