@@ -36,8 +36,9 @@ func newOptimizer(spec OptimSpec, sizes []int) *optimizer {
 //
 //	g ← g + λ·p,  m ← μ·m + g,  p ← p − lr·m
 //
-// Each element is updated on its own, so a large parameter is split over GOMAXPROCS
-// goroutines; the result does not depend on the split.
+// Values below the flush thresholds (flushGrad, flushMom) are taken and stored as 0. Each
+// element is updated on its own, so a large parameter is split over GOMAXPROCS goroutines; the
+// result does not depend on the split.
 func (o *optimizer) update(i int, p, g []float32, lr float64, t int64) {
 	s := o.spec
 	m := o.m[i][:len(p)]
