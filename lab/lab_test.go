@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -319,10 +320,10 @@ func TestResumeAfterCrashLosesAndRepeatsNoStep(t *testing.T) {
 	}
 	waitDone(t, r2)
 	gotEvs, _ := r2.Since(0)
-	if got, want := steps(gotEvs), steps(wantEvs); !equal(got, want) {
+	if got, want := steps(gotEvs), steps(wantEvs); !slices.Equal(got, want) {
 		t.Fatalf("steps after resume = %v\nwant %v", got, want)
 	}
-	if got, want := losses(gotEvs), losses(wantEvs); !equalF(got, want) {
+	if got, want := losses(gotEvs), losses(wantEvs); !slices.Equal(got, want) {
 		t.Fatalf("losses after resume = %v\nwant %v", got, want)
 	}
 	var resumedFrom int64 = -1
@@ -345,30 +346,6 @@ func TestResumeAfterCrashLosesAndRepeatsNoStep(t *testing.T) {
 	if r2.Info().Status != lab.StatusFinished {
 		t.Fatal(r2.Info())
 	}
-}
-
-func equal(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func equalF(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestBadInput(t *testing.T) {

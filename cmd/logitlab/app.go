@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/logitlab/logitlab/internal/blas"
@@ -95,7 +96,7 @@ type settingFlags struct {
 
 func (sf *settingFlags) register(fs *flag.FlagSet, sections ...string) {
 	for _, p := range config.Params() {
-		if !contains(sections, p.Section) {
+		if !slices.Contains(sections, p.Section) {
 			continue
 		}
 		key := p.Section + "." + p.Key
@@ -132,15 +133,6 @@ func (sf *settingFlags) apply(c *config.Config) error {
 		}
 	}
 	return c.Validate()
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // newFlagSet makes a flag set that prints its usage to stderr and returns errors instead of exiting.

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"text/tabwriter"
@@ -117,7 +119,7 @@ func (a *app) runCmd(ctx context.Context, args []string) error {
 	}
 	sections, known := experimentSections[exp]
 	if exp != "" && !known {
-		return usagef("unknown experiment %q: choose one of %v", exp, sortedKeys(experimentSections))
+		return usagef("unknown experiment %q: choose one of %v", exp, slices.Sorted(maps.Keys(experimentSections)))
 	}
 	fs := a.newFlagSet("run", "logitlab run EXPERIMENT [flags]  |  logitlab run --resume RUN [--headless]")
 	configPath := fs.String("config", "", "settings file (default: ./config.toml when present)")
@@ -136,7 +138,7 @@ func (a *app) runCmd(ctx context.Context, args []string) error {
 		return usagef("unexpected argument %q (flags go after the experiment name)", fs.Arg(0))
 	}
 	if exp == "" && *resume == "" {
-		return usagef("run: name an experiment (%v) or --resume RUN", sortedKeys(experimentSections))
+		return usagef("run: name an experiment (%v) or --resume RUN", slices.Sorted(maps.Keys(experimentSections)))
 	}
 	cfg, err := loadConfig(*configPath)
 	if err != nil {
@@ -318,8 +320,8 @@ func (a *app) exportCmd(args []string) error {
 	if !ok {
 		return fmt.Errorf("export: no run %q in %s; `logitlab runs` lists them", id, cfg.Lab.RunsDir)
 	}
-	var buf = new(stringsBuilder)
-	if err := writeMetricsCSV(buf, r); err != nil {
+	var buf bytes.Buffer
+	if err := writeMetricsCSV(&buf, r); err != nil {
 		return err
 	}
 	switch *outPath {
@@ -335,8 +337,6 @@ func (a *app) exportCmd(args []string) error {
 	fmt.Fprintln(a.stdout, *outPath)
 	return nil
 }
-
-type stringsBuilder = bytes.Buffer
 
 func writeMetricsCSV(w io.Writer, r *lab.Run) error {
 	evs, _ := r.Since(0)
@@ -377,13 +377,4 @@ func writeMetricsCSV(w io.Writer, r *lab.Run) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

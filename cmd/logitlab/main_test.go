@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -177,7 +178,7 @@ func TestDivergenceIsReported(t *testing.T) {
 	cmd := logitlab(t, &out, "run", "train", "--headless", "--data", "fashion", "--epochs", "1", "--lr", "1e4", "--out", t.TempDir())
 	err := cmd.Wait()
 	var ee *exec.ExitError
-	if err == nil || !errorsAs(err, &ee) || ee.ExitCode() != exitFailed {
+	if err == nil || !errors.As(err, &ee) || ee.ExitCode() != exitFailed {
 		t.Fatalf("exit: %v, want code %d\n%s", err, exitFailed, out.String())
 	}
 	if !strings.Contains(out.String(), "FAILED after step") || !strings.Contains(out.String(), "diverged at step") ||
@@ -215,14 +216,6 @@ func TestUsageErrors(t *testing.T) {
 			}
 		})
 	}
-}
-
-func errorsAs(err error, target **exec.ExitError) bool {
-	e, ok := err.(*exec.ExitError)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 // syncBuffer is a bytes.Buffer that a child process's output goroutine and the test can share.
