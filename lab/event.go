@@ -161,6 +161,26 @@ type Point struct {
 	YLabel string  `json:"y_label,omitempty"`
 }
 
+// Bars is a grouped bar chart, e.g. the clean and robust accuracy of each distillation variant.
+// It is a whole snapshot: a later Bars with the same Chart replaces the earlier one, so the chart
+// fills in as results arrive. Series[j].Values[i] is the bar of series j in group i (NaN: not yet
+// measured), Err its error-bar half-width (sd; the Note says which), or nil for none.
+type Bars struct {
+	Chart  string      `json:"chart"`
+	Step   int64       `json:"step"`
+	Groups []string    `json:"groups"`
+	Series []BarSeries `json:"series"`
+	Unit   string      `json:"unit,omitempty"` // e.g. "accuracy"
+	Note   string      `json:"note,omitempty"`
+}
+
+// BarSeries is one series of a Bars chart.
+type BarSeries struct {
+	Label  string    `json:"label"`
+	Values []float64 `json:"values"`
+	Err    []float64 `json:"err,omitempty"`
+}
+
 // Images is a captioned gallery, e.g. the samples two models disagree on most.
 type Images struct {
 	Name  string      `json:"name"`
@@ -182,6 +202,7 @@ func (Histogram) Kind() string       { return "histogram" }
 func (Table) Kind() string           { return "table" }
 func (Point) Kind() string           { return "point" }
 func (Images) Kind() string          { return "images" }
+func (Bars) Kind() string            { return "bars" }
 func (Started) Kind() string         { return "started" }
 func (StepMetrics) Kind() string     { return "step" }
 func (EpochSummary) Kind() string    { return "epoch" }
@@ -230,6 +251,8 @@ func decodeBody(kind string, data json.RawMessage) (Body, error) {
 		b, err = unmarshalAs[Point](data)
 	case "images":
 		b, err = unmarshalAs[Images](data)
+	case "bars":
+		b, err = unmarshalAs[Bars](data)
 	default:
 		return Message{Level: "warn", Text: fmt.Sprintf("event of unknown kind %q", kind)}, nil
 	}
@@ -265,6 +288,8 @@ func stepOf(b Body) (int64, bool) {
 	case Table:
 		return v.Step, true
 	case Images:
+		return v.Step, true
+	case Bars:
 		return v.Step, true
 	}
 	return 0, false

@@ -221,3 +221,46 @@ func (h *HistSeries) UnmarshalJSON(b []byte) error {
 	*h = HistSeries{j.Label, j.Counts, float64(j.Mean), float64(j.Median)}
 	return nil
 }
+
+type barSeriesJSON struct {
+	Label  string      `json:"label"`
+	Values []jsonFloat `json:"values"`
+	Err    []jsonFloat `json:"err,omitempty"`
+}
+
+func toJSONFloats(v []float64) []jsonFloat {
+	if v == nil {
+		return nil
+	}
+	out := make([]jsonFloat, len(v))
+	for i, x := range v {
+		out[i] = jsonFloat(x)
+	}
+	return out
+}
+
+func fromJSONFloats(v []jsonFloat) []float64 {
+	if v == nil {
+		return nil
+	}
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// MarshalJSON writes non-finite values (bars not yet measured are NaN) as strings.
+func (s BarSeries) MarshalJSON() ([]byte, error) {
+	return json.Marshal(barSeriesJSON{s.Label, toJSONFloats(s.Values), toJSONFloats(s.Err)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *BarSeries) UnmarshalJSON(b []byte) error {
+	var j barSeriesJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*s = BarSeries{j.Label, fromJSONFloats(j.Values), fromJSONFloats(j.Err)}
+	return nil
+}

@@ -18,6 +18,7 @@ func TestNonFiniteEventsRoundTrip(t *testing.T) {
 		Histogram{Name: "h", Edges: []float64{0, 1, 2}, Series: []HistSeries{{Label: "a", Counts: []int{1, 2}, Mean: nan, Median: 1}}},
 		Table{Name: "t", Columns: []string{"a"}, Rows: [][]string{{"1"}}},
 		Images{Name: "g", C: 1, H: 1, W: 2, Items: []ImageItem{{Caption: "x", Pixels: []float32{0, 1}}}},
+		Bars{Chart: "b", Step: 4, Groups: []string{"hard", "robust"}, Series: []BarSeries{{Label: "clean", Values: []float64{0.9, nan}, Err: []float64{inf, 0.1}}}},
 	} {
 		raw, err := json.Marshal(b)
 		if err != nil {

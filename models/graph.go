@@ -21,6 +21,10 @@ type graph struct {
 	params G.Nodes
 	logits *G.Node
 	loss   *G.Node // nil for a forward-only graph
+	// Distillation graphs only (modeDistill): the teacher's weighted soft targets and 1/T.
+	soft *G.Node // B×K
+	sT   *tensor.Dense
+	invT *G.Node // scalar, set with G.Let before each run
 }
 
 // graphMode says which outputs a graph has.
@@ -29,6 +33,7 @@ type graphMode int
 const (
 	modeForward graphMode = iota // logits only
 	modeLoss                     // logits and the cross-entropy loss
+	modeDistill                  // logits and the distillation loss (see distillLoss)
 )
 
 // buildGraph builds the network of spec for batch samples in dtype dt (Float32 for use,
@@ -60,11 +65,16 @@ func buildGraph(spec Spec, dt tensor.Dtype, batch int, values []*tensor.Dense, m
 	if gr.logits, err = forward(spec, gr.x, gr.params); err != nil {
 		return nil, fmt.Errorf("models: build %s graph: %w", spec.Arch, err)
 	}
-	if mode == modeLoss {
+	if mode == modeLoss || mode == modeDistill {
 		gr.tT = tensor.New(tensor.Of(dt), tensor.WithShape(batch, spec.Classes))
 		gr.target = G.NewMatrix(gr.g, dt, G.WithShape(batch, spec.Classes), G.WithName("target"), G.WithValue(gr.tT))
 		if gr.loss, err = crossEntropy(gr.logits, gr.target); err != nil {
 			return nil, fmt.Errorf("models: build loss: %w", err)
+		}
+	}
+	if mode == modeDistill {
+		if err := gr.addDistill(dt, batch, spec.Classes); err != nil {
+			return nil, fmt.Errorf("models: build distillation loss: %w", err)
 		}
 	}
 	return gr, nil

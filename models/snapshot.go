@@ -104,3 +104,37 @@ func shapeSize(s []int) int {
 	}
 	return n
 }
+
+// Params returns copies of the network's parameters as named tensors ("param/<name>", the
+// names Snapshot uses), without optimizer state: what a finished model needs to be used again.
+func (n *Net) Params() []checkpoint.Tensor {
+	ts := make([]checkpoint.Tensor, 0, len(n.info))
+	for i, p := range n.info {
+		ts = append(ts, checkpoint.Tensor{Name: ckptParam + p.name, Shape: slices.Clone([]int(p.shape)), Data: slices.Clone(n.data(i))})
+	}
+	return ts
+}
+
+// SetParams loads the parameters from ts (as written by Params or Snapshot for a network of the
+// same Spec). It checks every tensor first and changes nothing if one is missing or misshapen.
+func (n *Net) SetParams(ts []checkpoint.Tensor) error {
+	byName := make(map[string]*checkpoint.Tensor, len(ts))
+	for i := range ts {
+		byName[ts[i].Name] = &ts[i]
+	}
+	srcs := make([][]float32, len(n.info))
+	for i, p := range n.info {
+		c, ok := byName[ckptParam+p.name]
+		if !ok {
+			return fmt.Errorf("models: no tensor %q for this %s network (was it saved from another architecture?)", ckptParam+p.name, n.spec.Arch)
+		}
+		if !slices.Equal(c.Shape, []int(p.shape)) || len(c.Data) != shapeSize(p.shape) {
+			return fmt.Errorf("models: tensor %q has shape %v, this network needs %v", c.Name, c.Shape, []int(p.shape))
+		}
+		srcs[i] = c.Data
+	}
+	for i, src := range srcs {
+		copy(n.data(i), src)
+	}
+	return nil
+}

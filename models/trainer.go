@@ -26,11 +26,15 @@ type Trainer struct {
 // NewTrainer builds the training graph of n for batches of batch samples and an optimizer
 // from opt (defaults applied). Call Close when done.
 func NewTrainer(n *Net, batch int, opt OptimSpec) (*Trainer, error) {
+	return newTrainer(n, batch, opt, modeLoss)
+}
+
+func newTrainer(n *Net, batch int, opt OptimSpec, mode graphMode) (*Trainer, error) {
 	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
 	opt = opt.WithDefaults()
-	gr, err := buildGraph(n.spec, tensor.Float32, batch, n.values, modeLoss)
+	gr, err := buildGraph(n.spec, tensor.Float32, batch, n.values, mode)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +44,11 @@ func NewTrainer(n *Net, batch int, opt OptimSpec) (*Trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("models: differentiate the loss: %w", err)
 	}
-	vm, err := gr.machine(append(G.Nodes{gr.loss}, grads...)...)
+	roots := append(G.Nodes{gr.loss}, grads...)
+	if mode == modeDistill {
+		roots = append(roots, gr.logits) // read by StepDistill to split the loss into its terms
+	}
+	vm, err := gr.machine(roots...)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +83,7 @@ func (t *Trainer) Step(x []float32, y []int) (loss float64, err error) {
 		return 0, err
 	}
 	setTargets(t.gr.tT.Data().([]float32), y, t.net.spec.Classes, 1/float64(t.batch))
+	t.clearSoft()
 	return t.step(x)
 }
 
@@ -95,6 +104,7 @@ func (t *Trainer) StepSoft(x, p []float32) (loss float64, err error) {
 		}
 		tb[i] = v * w
 	}
+	t.clearSoft()
 	return t.step(x)
 }
 

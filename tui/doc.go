@@ -1,7 +1,7 @@
 // Package tui is the lab's terminal user interface: a Bubble Tea v2 program that lists runs and,
 // for the selected run, draws a live loss chart and a test-accuracy chart, one pane per generic
 // item the run emitted (histogram, point chart, table, image gallery), a status line and the keys
-// that steer the run (pause, stop, learning rate ×2 / ÷2, new run).
+// that steer the run (pause, stop, checkpoint, learning rate ×2 / ÷2, any live setting, new run).
 //
 // One Model serves one terminal: the local one (Run) or, later, one per SSH session over the same
 // lab.Lab. Nothing is global; every model owns its subscription, its series and its styles.
@@ -72,4 +72,38 @@
 // non-finite half-width draws no bar). Histograms and galleries are drawn without ntcharts: bins
 // with non-finite or non-increasing edges are drawn by index, a non-finite mean is not marked,
 // negative counts count as 0, and non-finite pixels as black.
+//
+// # Launcher
+//
+// Key n (and, when the lab has no runs yet, the first screen) opens the launcher: the experiments
+// of Params.Experiments with their one-line summaries, and for the chosen one a form of every
+// setting of its config sections, generated from config.Params(): key, value, default, allowed
+// values, and the one-line help of the focused row. A typed value goes through Config.Set, the
+// parser config.toml and flags use, and a value it refuses stays in the field with its reason;
+// enums cycle with ←/→, bools toggle. Keys 1 and 2 apply config.Presets(experiment) (quick demo,
+// paper-like). Enter on "start" calls Params.Start with the experiment and the form's config.
+//
+// # Steering
+//
+// Key e opens a panel over the run view with the live settings (Param.Live) of the selected run's
+// experiment. A typed value is checked by the run's own config (its config.toml) and sent as
+// lab.Set(key, value, user); the panel shows it as pending until the run answers. Commands are
+// answered in order, one answer each — a SettingApplied, or a warning "<user> refused: <why>" —
+// so a session matches its answers to its pending values first in, first out, and shows the value
+// the run applied, or why it refused. Every run keeps a log of who changed what when (settings
+// applied or refused, pauses, resumes, the end), shown in the panel with wall time and step.
+//
+// # Themes and keys
+//
+// Params.Theme picks dark, light or ascii; NO_COLOR (Params.NoColor) forces ascii. The ascii theme
+// uses only plain styles, so a frame holds no escape sequence, and a last pass (asciify) maps every
+// other character to ASCII of the same width: box drawing to - | +, braille cells to ' . : by
+// which half holds dots, block elements to . : # ", markers to > * = v x. Params.Keys (the tui.keys
+// setting) remaps the run view's actions, "pause=p space,stop=x"; CheckKeys explains a bad value,
+// and the help line and `?` overlay are generated from the remapped key map.
+//
+// # Snapshots
+//
+// Snapshot draws one frame of a run at a fixed size as plain text (logitlab --once): the same
+// render the golden tests check, with escape sequences stripped and trailing blanks cut.
 package tui

@@ -27,6 +27,8 @@ type extras struct {
 	tableOrd  []string
 	galleries map[string]*galleryState
 	galOrd    []string
+	bars      map[string]*barsState // see bars.go
+	barsOrd   []string
 
 	lossExtra map[string]*namedSeries // StepMetrics.Series, by name
 	lossOrd   []string
@@ -225,6 +227,8 @@ func (e *extras) applyExtra(b lab.Body) bool {
 		g.ver++
 	case lab.Point:
 		e.applyPoint(v)
+	case lab.Bars:
+		e.applyBars(v)
 	default:
 		return false
 	}

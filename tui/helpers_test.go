@@ -202,12 +202,35 @@ func press(m *Model, k string) tea.Cmd {
 		msg = tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
 	case "ctrl+c":
 		msg = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "ctrl+u":
+		msg = tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+	case "enter":
+		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "backspace":
+		msg = tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "space":
+		msg = tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "left":
+		msg = tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		msg = tea.KeyPressMsg{Code: tea.KeyRight}
+	case "home":
+		msg = tea.KeyPressMsg{Code: tea.KeyHome}
+	case "end":
+		msg = tea.KeyPressMsg{Code: tea.KeyEnd}
 	default:
 		r := []rune(k)[0]
 		msg = tea.KeyPressMsg{Code: r, Text: k}
 	}
 	_, cmd := m.Update(msg)
 	return cmd
+}
+
+// typeText presses one key per character of text.
+func typeText(m *Model, text string) {
+	for _, r := range text {
+		press(m, string(r))
+	}
 }
 
 // plain is the model's current frame without styling.

@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/logitlab/logitlab/internal/config"
 	"github.com/logitlab/logitlab/lab"
 )
 
@@ -14,8 +15,8 @@ import (
 // re-arming waitLab. It is the only message that brings lab data in, so frames are paced by it.
 type labChangedMsg struct{}
 
-// newRunMsg carries the result of Params.NewRun, started by the `n` key.
-type newRunMsg struct {
+// startedMsg carries the result of Params.Start, called when the launcher's "start" row is entered.
+type startedMsg struct {
 	run *lab.Run
 	err error
 }
@@ -44,13 +45,14 @@ func waitLab(ctx context.Context, bell <-chan struct{}, notBefore time.Time) tea
 	}
 }
 
-// startRun returns the command that runs newRun under ctx and reports newRunMsg.
-func startRun(ctx context.Context, newRun func(context.Context) (*lab.Run, error)) tea.Cmd {
+// startRun returns the command that calls start(ctx, experiment, cfg) and reports startedMsg. It
+// returns nil (no message) when the session ended meanwhile.
+func startRun(ctx context.Context, start func(context.Context, string, config.Config) (*lab.Run, error), experiment string, cfg config.Config) tea.Cmd {
 	return func() tea.Msg {
-		r, err := newRun(ctx)
+		r, err := start(ctx, experiment, cfg)
 		if ctx.Err() != nil {
 			return nil
 		}
-		return newRunMsg{run: r, err: err}
+		return startedMsg{run: r, err: err}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/logitlab/logitlab/internal/config"
 	"github.com/logitlab/logitlab/lab"
 )
 
@@ -18,7 +19,8 @@ type Params struct {
 	Lab *lab.Lab // required
 	// User names who sends commands ("tui", later "ssh:alice"); "" means "tui".
 	User string
-	// ReadOnly makes a viewer: command keys (pause, stop, lr, new run) are refused with a message.
+	// ReadOnly makes a viewer: command keys (pause, stop, lr, steering, new run) are refused with a
+	// message.
 	ReadOnly bool
 	// FPS caps frames per second; 0 means 10. Values are clamped to [1, 60].
 	FPS int
@@ -26,10 +28,31 @@ type Params struct {
 	Smoothing float64
 	// Header is shown at the right of the status line, e.g. "blas: openblas (SkylakeX)".
 	Header string
-	// NewRun starts a new run with the current settings (key `n`); nil disables the key. It gets the
-	// session's context: an implementation whose runs must outlive the session starts them under its
-	// own context and uses this one only to bound the start itself.
-	NewRun func(ctx context.Context) (*lab.Run, error)
+	// Experiments are what the launcher offers, in order, and say which config sections each one's
+	// settings (and live settings) come from. nil means the lab's experiments, each with the config
+	// section of its own name when there is one.
+	Experiments []Experiment
+	// Config is what the launcher's form starts from (the config file and flags); the zero Config
+	// means config.Default().
+	Config config.Config
+	// Start starts a run of experiment with cfg, from the launcher (key n, then enter on "start"); nil
+	// disables the launcher. It gets the session's context: an implementation whose runs must outlive
+	// the session starts them under its own context and uses this one only to bound the start itself.
+	Start func(ctx context.Context, experiment string, cfg config.Config) (*lab.Run, error)
+	// Theme is ThemeDark (also ""), ThemeLight or ThemeASCII. NoColor (the user set NO_COLOR) forces
+	// ThemeASCII.
+	Theme   string
+	NoColor bool
+	// Keys remaps keys: the tui.keys setting (see CheckKeys). An invalid value leaves the default keys
+	// and the model says why in its notice line.
+	Keys string
+}
+
+// Experiment is one experiment the launcher offers.
+type Experiment struct {
+	Name     string
+	Summary  string   // one line
+	Sections []string // config sections of its settings form; their live settings can be steered
 }
 
 // Model is the root Bubble Tea model: the run list, the selected run's charts and status line, and
@@ -43,7 +66,11 @@ type Model struct {
 	frameGap time.Duration // 1/FPS
 	weight   float64       // EMA weight
 	header   string
-	newRun   func(context.Context) (*lab.Run, error)
+	start    func(context.Context, string, config.Config) (*lab.Run, error)
+	exps     []Experiment
+	base     config.Config  // the launcher's starting settings
+	theme    string         // resolved: ThemeDark, ThemeLight or ThemeASCII
+	tz       *time.Location // for the times in the change log
 
 	keys keyMap
 	help help.Model
@@ -55,15 +82,20 @@ type Model struct {
 	selected      string // run id; "" when there are no runs
 	states        map[string]*runState
 
+	launching bool                    // the launcher is shown instead of the run view
+	launch    *launcher               // the launcher's state, kept between openings; nil until first opened
+	steer     *steerPanel             // the steering panel over the run view; nil when closed
+	pending   map[string][]pendingSet // per run: settings this user asked for, not yet answered
+
 	focus    string // key of the focused pane (see panes); "" is the first
 	zoom     bool   // the focused pane fills the area above the status lines
-	ascii    bool   // the terminal shows no colour: galleries use a character ramp
+	ascii    bool   // no colour (ascii theme or terminal): galleries use a character ramp
+	asciiTTY bool   // the terminal reports an Ascii or NoTTY colour profile
 	smooth   bool   // draw the EMA over the faint raw loss
 	logY     bool
 	showHelp bool
 	confirm  string // id of the run whose stop awaits y/n; "" when none
 	notice   note   // feedback to this user's last key; cleared by the next key
-	awaitLR  string // id of the run asked for a new lr by this user; its SettingApplied is shown
 
 	dirty  bool   // the cached frame is stale
 	frame  string // the cached frame
@@ -106,6 +138,12 @@ func newModel(ctx context.Context, p Params) *Model {
 	if user == "" {
 		user = defaultUser
 	}
+	base := p.Config
+	if base == (config.Config{}) {
+		base = config.Default()
+	}
+	theme := themeName(p.Theme, p.NoColor)
+	keys, keysErr := newKeyMap(p.Start != nil, p.Keys)
 	m := &Model{
 		ctx:      ctx,
 		lab:      p.Lab,
@@ -115,18 +153,30 @@ func newModel(ctx context.Context, p Params) *Model {
 		frameGap: time.Second / time.Duration(fps),
 		weight:   w,
 		header:   p.Header,
-		newRun:   p.NewRun,
-		keys:     newKeyMap(p.NewRun != nil),
+		start:    p.Start,
+		exps:     experimentsOf(p),
+		base:     base,
+		theme:    theme,
+		tz:       time.Local,
+		keys:     keys,
 		help:     help.New(),
-		st:       newStyles(),
+		st:       newStyles(theme),
 		width:    defaultWidth,
 		height:   defaultHeight,
 		handles:  map[string]*lab.Run{},
 		states:   map[string]*runState{},
+		pending:  map[string][]pendingSet{},
+		ascii:    theme == ThemeASCII,
 		smooth:   true,
 		dirty:    true,
 	}
 	m.help.Styles = m.st.help
+	if keysErr != nil {
+		m.notice = note{keysErr.Error() + "; using the default keys", levelError}
+	}
+	if m.start != nil && !m.readOnly && len(p.Lab.Runs()) == 0 {
+		m.openLauncher() // nothing to watch yet: start with the launcher
+	}
 	context.AfterFunc(ctx, m.sub.Close)
 	return m
 }
@@ -159,15 +209,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.ColorProfileMsg:
-		if a := msg.Profile == colorprofile.ASCII || msg.Profile == colorprofile.NoTTY; a != m.ascii {
+		m.asciiTTY = msg.Profile == colorprofile.ASCII || msg.Profile == colorprofile.NoTTY
+		if a := m.asciiTTY || m.theme == ThemeASCII; a != m.ascii {
 			m.ascii = a
 			m.dirty = true
 		}
 		return m, nil
 	case labChangedMsg:
 		return m, m.onLabChanged()
-	case newRunMsg:
-		return m, m.onNewRun(msg)
+	case startedMsg:
+		return m, m.onStarted(msg)
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	}
@@ -177,7 +228,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // View returns the cached frame, rebuilding it only when something changed since the last one.
 func (m *Model) View() tea.View {
 	if m.dirty {
-		m.frame = m.render()
+		m.frame = m.renderFrame()
 		m.frames++
 		m.dirty = false
 	}
@@ -213,4 +264,50 @@ func (m *Model) state(id string) *runState {
 		m.states[id] = s
 	}
 	return s
+}
+
+// experimentsOf returns the experiments the launcher offers: p.Experiments, or the lab's own, each
+// with the config section of its name when there is one.
+func experimentsOf(p Params) []Experiment {
+	if p.Experiments != nil {
+		return p.Experiments
+	}
+	secs := map[string]bool{}
+	for _, s := range config.Sections() {
+		secs[s.Name] = true
+	}
+	var out []Experiment
+	for _, e := range p.Lab.Experiments() {
+		x := Experiment{Name: e.Name(), Summary: e.Summary()}
+		if secs[e.Name()] {
+			x.Sections = []string{e.Name()}
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// sectionsOf returns the config sections of the named experiment.
+func (m *Model) sectionsOf(experiment string) []string {
+	for _, e := range m.exps {
+		if e.Name == experiment {
+			return e.Sections
+		}
+	}
+	return nil
+}
+
+// renderFrame draws the screen that is showing: the launcher, or the run view with the steering
+// panel or the help over it; in the ascii theme every character is then made ASCII.
+func (m *Model) renderFrame() string {
+	var out string
+	if m.launching {
+		out = m.renderLauncher()
+	} else {
+		out = m.render()
+	}
+	if m.theme == ThemeASCII {
+		out = asciify(out)
+	}
+	return out
 }

@@ -18,6 +18,7 @@ const (
 	panePoints
 	paneTable
 	paneImages
+	paneBars
 )
 
 // pane is one framed area of the selected run's view. key identifies it across frames ("loss",
@@ -61,6 +62,7 @@ func panes(s *runState) []pane {
 	add(panePoints, "points:", s.ex.chartOrd)
 	add(paneTable, "table:", s.ex.tableOrd)
 	add(paneImages, "images:", s.ex.galOrd)
+	add(paneBars, "bars:", s.ex.barsOrd)
 	return ps
 }
 
@@ -232,6 +234,8 @@ func (m *Model) genericPane(p pane, s *runState, width, height int) (string, str
 		ver = s.ex.tables[p.name].ver
 	case paneImages:
 		ver = s.ex.galleries[p.name].ver
+	case paneBars:
+		ver = s.ex.bars[p.name].ver
 	}
 	key := fmt.Sprintf("%d %d×%d %t", ver, width, height, m.ascii)
 	if c, ok := s.cache[p.key]; ok && c.key == key {
@@ -247,6 +251,8 @@ func (m *Model) genericPane(p pane, s *runState, width, height int) (string, str
 		title, content = m.tablePane(s.ex.tables[p.name].t, width, height)
 	case paneImages:
 		title, content = m.galleryPane(s.ex.galleries[p.name].g, width, height)
+	case paneBars:
+		title, content = m.barsPane(s.ex.bars[p.name].b, s, width, height)
 	}
 	s.cache[p.key] = paneCache{key: key, title: title, content: content}
 	return title, content

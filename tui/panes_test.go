@@ -361,6 +361,8 @@ func TestGenericPanesNonFiniteFinishQuickly(t *testing.T) {
 				s.apply(lab.Point{Chart: chartName, Series: "bad", X: float64(step) * 10, Y: v, Err: 1})
 				s.apply(lab.Point{Chart: chartName, Series: "bad", X: float64(step) * 100, Y: 1, Err: v})
 			}
+			s.apply(lab.Bars{Chart: "bars", Step: step, Groups: []string{"a", "b", ""}, Unit: "accuracy",
+				Series: []lab.BarSeries{{Label: "clean", Values: []float64{v, 0.5}, Err: []float64{v}}, {Label: "robust", Values: []float64{1, v, v}}}})
 			px := []float32{float32(v), 0.5, float32(math.NaN()), 1}
 			s.apply(lab.Images{Name: "img", Step: step, C: 1, H: 2, W: 2, Items: []lab.ImageItem{{Caption: "x", Pixels: px}, {Caption: "short", Pixels: px[:3]}}})
 		}

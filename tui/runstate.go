@@ -156,8 +156,9 @@ type runState struct {
 	firstBad  int64 // step of the first dropped loss value
 	badAcc    int   // accuracy values dropped
 
-	last    note                 // latest thing the run said, for the run line
-	applied []lab.SettingApplied // settings applied since the model last looked (see takeApplied)
+	last    note     // latest thing the run said, for the run line
+	answers []answer // replies to Set commands since the model last looked (see takeAnswers)
+	changes []change // who changed what when, oldest first, at most maxChanges
 
 	ex     extras               // generic experiment events and extra named values
 	weight float64              // EMA weight, for the extra losses
@@ -181,6 +182,7 @@ func (s *runState) pull(r *lab.Run) bool {
 	evs, n := r.Since(s.seen)
 	s.seen = n
 	for _, ev := range evs {
+		s.logChange(ev)
 		s.apply(ev.Body)
 	}
 	return len(evs) > 0
@@ -227,7 +229,7 @@ func (s *runState) apply(b lab.Body) {
 	case lab.Progress:
 		s.progress, s.hasProg = v, true
 	case lab.SettingApplied:
-		s.applied = append(s.applied, v)
+		s.answers = append(s.answers, answer{by: v.By, name: v.Name, value: v.Value, step: v.Step})
 		s.last = note{fmt.Sprintf("%s = %s at step %d%s", v.Name, fmtNum(v.Value), v.Step, byWhom(v.By)), levelInfo}
 	case lab.StatusChanged:
 		s.last = note{fmt.Sprintf("%s at step %d%s", v.Status, v.Step, byWhom(v.By)), levelInfo}
@@ -235,6 +237,9 @@ func (s *runState) apply(b lab.Body) {
 		lvl := levelInfo
 		if v.Level == "warn" {
 			lvl = levelWarn
+			if by, why, ok := refusal(v.Text); ok {
+				s.answers = append(s.answers, answer{by: by, refused: why})
+			}
 		}
 		s.last = note{v.Text, lvl}
 	case lab.Failed:
@@ -248,10 +253,10 @@ func (s *runState) apply(b lab.Body) {
 	}
 }
 
-// takeApplied returns the settings applied since the last call and forgets them.
-func (s *runState) takeApplied() []lab.SettingApplied {
-	a := s.applied
-	s.applied = nil
+// takeAnswers returns the replies to Set commands since the last call and forgets them.
+func (s *runState) takeAnswers() []answer {
+	a := s.answers
+	s.answers = nil
 	return a
 }
 

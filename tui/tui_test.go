@@ -11,12 +11,15 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/logitlab/logitlab/internal/config"
 	"github.com/logitlab/logitlab/lab"
 )
 
 const header = "blas: openblas (SkylakeX)"
 
-func noNewRun(context.Context) (*lab.Run, error) { return nil, fmt.Errorf("not in tests") }
+func noStart(context.Context, string, config.Config) (*lab.Run, error) {
+	return nil, fmt.Errorf("not in tests")
+}
 
 func TestViewGolden(t *testing.T) {
 	f := newFixture(t)
@@ -35,7 +38,7 @@ func TestViewGolden(t *testing.T) {
 		{"confirm_stop_80x24", 80, 24, []string{"x"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := f.model(t, Params{Header: header, NewRun: noNewRun}, tc.w, tc.h)
+			m := f.model(t, Params{Header: header, Start: noStart}, tc.w, tc.h)
 			for _, k := range tc.keys {
 				press(m, k)
 			}
@@ -179,7 +182,7 @@ func TestLRKeysSendScaledSetAndShowAppliedValue(t *testing.T) {
 
 func TestReadOnlyRefusesCommands(t *testing.T) {
 	f := newFixture(t)
-	ro := f.model(t, Params{ReadOnly: true, NewRun: noNewRun}, 80, 24)
+	ro := f.model(t, Params{ReadOnly: true, Start: noStart}, 80, 24)
 	for _, tc := range []struct{ key, action string }{
 		{"+", "lr change"}, {"-", "lr change"}, {"p", "pause"}, {"x", "stop"}, {"n", "new run"},
 	} {
@@ -267,7 +270,7 @@ func TestWaitLabEndsWithSession(t *testing.T) {
 	if msg := waitLab(ctx, make(chan struct{}), time.Time{})(); msg != nil {
 		t.Errorf("waitLab after cancel returned %T, want nil", msg)
 	}
-	if msg := startRun(ctx, noNewRun)(); msg != nil {
+	if msg := startRun(ctx, noStart, "train", config.Default())(); msg != nil {
 		t.Errorf("startRun after cancel returned %T, want nil", msg)
 	}
 	waitFor(t, func() bool { return f.lab.Subscribers() == subs-1 }, "the subscription to close with the session")
@@ -292,31 +295,35 @@ func TestQuitClosesSubscription(t *testing.T) {
 
 func TestNewRunSelectsIt(t *testing.T) {
 	f := newFixture(t)
-	var started *lab.Run
-	newRun := func(ctx context.Context) (*lab.Run, error) {
-		r, err := f.lab.Start(f.ctx, lab.Spec{Experiment: "short", ID: "mnist-d", Config: testConfig()})
-		started = r
-		return r, err
+	var gotExp string
+	start := func(ctx context.Context, exp string, cfg config.Config) (*lab.Run, error) {
+		gotExp = exp
+		return f.lab.Start(f.ctx, lab.Spec{Experiment: "short", ID: "mnist-d", Config: cfg})
 	}
-	m := f.model(t, Params{NewRun: newRun}, 80, 24)
-	cmd := press(m, "n")
+	m := f.model(t, Params{Start: start}, 80, 24)
+	press(m, "n")
+	if !m.launching {
+		t.Fatalf("n did not open the launcher:\n%s", plain(m))
+	}
+	press(m, "enter") // experiment list → form, focused on "start"
+	cmd := press(m, "enter")
 	if cmd == nil {
-		t.Fatal("n returned no command")
+		t.Fatal("enter on start returned no command")
 	}
 	m.Update(cmd())
-	if started == nil || m.selected != "mnist-d" {
-		t.Fatalf("selected %q after n, want mnist-d", m.selected)
+	if gotExp != "train" || m.selected != "mnist-d" || m.launching {
+		t.Fatalf("after start: experiment %q, selected %q, launcher open %v; want train, mnist-d, closed", gotExp, m.selected, m.launching)
 	}
 	if got := plain(m); !strings.Contains(got, "started mnist-d") {
 		t.Errorf("no notice of the new run:\n%s", got)
 	}
-	// Without NewRun the key does nothing and is not in the help.
+	// Without Start the key does nothing and is not in the help.
 	m2 := f.model(t, Params{}, 80, 24)
-	if press(m2, "n") != nil {
-		t.Error("n without NewRun returned a command")
+	if press(m2, "n") != nil || m2.launching {
+		t.Error("n without Start opened the launcher")
 	}
 	press(m2, "?")
 	if strings.Contains(plain(m2), "new run") {
-		t.Error("help lists `n` although NewRun is nil")
+		t.Error("help lists `n` although Start is nil")
 	}
 }

@@ -52,12 +52,7 @@ func (m *Model) pullSelected() bool {
 	}
 	s := m.state(m.selected)
 	changed := s.pull(r)
-	for _, a := range s.takeApplied() {
-		if a.Name == "lr" && a.By == m.user && m.awaitLR == m.selected {
-			m.notice = note{fmt.Sprintf("lr is now %s (the run applied it at step %d)", fmtNum(a.Value), a.Step), levelInfo}
-			m.awaitLR = ""
-		}
-	}
+	m.resolvePending(m.selected, s.takeAnswers())
 	return changed
 }
 
@@ -76,13 +71,21 @@ func sameRows(a, b []lab.RunInfo) bool {
 	return true
 }
 
-// onNewRun selects a run started with `n`, or says why it could not start.
-func (m *Model) onNewRun(msg newRunMsg) tea.Cmd {
+// onStarted selects a run started from the launcher and shows the run view, or keeps the launcher
+// open and says why the run could not start.
+func (m *Model) onStarted(msg startedMsg) tea.Cmd {
 	m.dirty = true
+	if m.launch != nil {
+		m.launch.starting = false
+	}
 	if msg.err != nil {
+		if m.launch != nil {
+			m.launch.note = note{"cannot start: " + msg.err.Error(), levelError}
+		}
 		m.notice = note{"new run: " + msg.err.Error(), levelError}
 		return nil
 	}
+	m.launching = false
 	m.pull()
 	m.selected = msg.run.ID()
 	m.pullSelected()
@@ -93,9 +96,12 @@ func (m *Model) onNewRun(msg newRunMsg) tea.Cmd {
 // onKey handles a key press.
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	m.dirty = true
-	if key.Matches(k, m.keys.Quit) {
+	if k.String() == "ctrl+c" || (key.Matches(k, m.keys.Quit) && !m.typing()) {
 		m.sub.Close()
 		return tea.Quit
+	}
+	if m.launching {
+		return m.onLauncherKey(k)
 	}
 	if m.confirm != "" {
 		return m.onConfirmKey(k)
@@ -105,6 +111,9 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		if key.Matches(k, m.keys.Help) || k.String() == "esc" {
 			return nil
 		}
+	}
+	if m.steer != nil && m.onSteerKey(k) {
+		return nil
 	}
 	m.notice = note{}
 	if m.zoom && k.String() == "esc" {
@@ -140,8 +149,12 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		m.stepHistogram(-1)
 	case key.Matches(k, m.keys.Newer):
 		m.stepHistogram(+1)
+	case key.Matches(k, m.keys.Checkpoint):
+		m.checkpointNow()
+	case key.Matches(k, m.keys.Steer):
+		m.openSteer()
 	case key.Matches(k, m.keys.NewRun):
-		return m.startNew()
+		m.newRun()
 	}
 	return nil
 }
@@ -273,14 +286,24 @@ func (m *Model) scaleLR(f float64) {
 	}
 	want := lr * f
 	if m.send(r, lab.Set("lr", want, m.user), fmt.Sprintf("asked for lr %s (was %s); waiting for the run", fmtNum(want), fmtNum(lr))) {
-		m.awaitLR = info.ID
+		m.pending[info.ID] = append(m.pending[info.ID], pendingSet{name: "lr", value: want})
 	}
 }
 
-func (m *Model) startNew() tea.Cmd {
-	if m.refused("new run") {
-		return nil
+// checkpointNow asks the selected run to save a checkpoint between its next steps.
+func (m *Model) checkpointNow() {
+	if m.refused("checkpoint") {
+		return
 	}
-	m.notice = note{"starting a new run…", levelInfo}
-	return startRun(m.ctx, m.newRun)
+	if r, _, ok := m.target(); ok {
+		m.send(r, lab.Checkpoint(m.user), "checkpoint requested (the run saves it between steps)")
+	}
+}
+
+// newRun opens the launcher.
+func (m *Model) newRun() {
+	if m.refused("new run") {
+		return
+	}
+	m.openLauncher()
 }

@@ -61,6 +61,9 @@ func (m *Model) render() string {
 	}
 	lines := append([]string{body}, m.status(info, s, hasRun, w, pager)...)
 	out := strings.Join(lines, "\n")
+	if m.steer != nil {
+		out = m.withSteer(out, w, h)
+	}
 	if m.showHelp {
 		out = m.withHelp(out, w, h)
 	}
@@ -99,7 +102,7 @@ func (m *Model) paneBox(title string, content string, width, height int, focused
 func (m *Model) runList(width, height int) string {
 	if len(m.rows) == 0 {
 		msg := []string{"no runs yet"}
-		if m.newRun != nil && !m.readOnly {
+		if m.start != nil && !m.readOnly {
 			msg = append(msg, "press n to start one")
 		}
 		return m.st.dim.Render(strings.Join(msg, "\n"))
@@ -211,10 +214,14 @@ func (m *Model) bottomLine(width int) string {
 func (m *Model) withHelp(base string, width, height int) string {
 	body := m.st.title.Render("keys") + "\n\n" + m.help.FullHelpView(m.keys.FullHelp())
 	if m.readOnly {
-		body += "\n\n" + m.st.warn.Render("read-only session: pause, stop, lr and new run are refused")
+		body += "\n\n" + m.st.warn.Render("read-only session: pause, stop, checkpoint, lr, steering and new run are refused")
 	}
 	body += "\n\n" + m.st.dim.Render("? or esc closes this help")
-	box := m.st.helpBox.Render(body)
+	return overlay(base, m.st.helpBox.Render(body), width, height)
+}
+
+// overlay draws box centred over base, a width × height frame, and returns a frame of that size.
+func overlay(base, box string, width, height int) string {
 	bw, bh := lipgloss.Width(box), lipgloss.Height(box)
 	x, y := max((width-bw)/2, 0), max((height-bh)/2, 0)
 	out := lipgloss.NewCompositor(

@@ -45,7 +45,7 @@ func (a *app) blasLine() string {
 }
 
 func (a *app) experiments() []lab.Experiment {
-	return []lab.Experiment{experiments.Train{BLAS: a.blasLine()}, experiments.Multitask{}, experiments.Logits{BLAS: a.blasLine()}, experiments.Audio{}}
+	return []lab.Experiment{experiments.Train{BLAS: a.blasLine()}, experiments.Multitask{}, experiments.Logits{BLAS: a.blasLine()}, experiments.Distill{BLAS: a.blasLine()}, experiments.Audio{}}
 }
 
 func (a *app) usage(w io.Writer) {
@@ -53,6 +53,8 @@ func (a *app) usage(w io.Writer) {
 
 Usage:
   logitlab [--config FILE] [flags]           the terminal UI; starts a train run on the built-in data
+                                             (n: the launcher for every experiment, e: steer live settings)
+  logitlab --once [RUN] [--width N]           print one plain-text frame of a run (default: the newest)
   logitlab run EXPERIMENT [flags]             start a run (the UI, or progress lines with --headless)
   logitlab run --resume RUN [--headless]      continue a stopped, cancelled or killed run from its last checkpoint
   logitlab runs [--runs-dir DIR]              list runs with status and headline numbers
@@ -114,6 +116,9 @@ func (sf *settingFlags) register(fs *flag.FlagSet, sections ...string) {
 			fs.BoolFunc(name, help, set)
 		} else {
 			fs.Func(name, help, set)
+		}
+		if p.Flag != "" {
+			fs.Func(p.Flag, "the same as --"+name, set)
 		}
 	}
 	fs.Func("set", "any setting as section.key=value (repeatable)", func(v string) error {

@@ -28,6 +28,7 @@ var experimentSections = map[string][]string{
 	"train":     {"train"},
 	"multitask": {"multitask"},
 	"logits":    {"logits"},
+	"distill":   {"distill"},
 	"audio":     {"audio"},
 }
 
@@ -44,9 +45,12 @@ func isTerminal(w io.Writer) bool {
 // tuiCmd opens the terminal UI and starts a train run on the built-in data (unless --no-start).
 // When stdout is not a terminal it runs that train run headless instead.
 func (a *app) tuiCmd(ctx context.Context, args []string) error {
-	fs := a.newFlagSet("logitlab", "logitlab [--config FILE] [--no-start] [train flags]")
+	fs := a.newFlagSet("logitlab", "logitlab [--config FILE] [--no-start] [train flags]  |  logitlab --once [RUN] [--width N] [--height N]")
 	configPath := fs.String("config", "", "settings file (default: ./config.toml when present)")
-	noStart := fs.Bool("no-start", false, "open the UI without starting a run")
+	noStart := fs.Bool("no-start", false, "open the UI without starting a run (with no runs yet, the launcher)")
+	once := fs.Bool("once", false, "print one plain-text frame of RUN (default: the newest run) and exit")
+	width := fs.Int("width", 100, "--once: frame width in cells")
+	height := fs.Int("height", 30, "--once: frame height in cells")
 	var sf settingFlags
 	sf.register(fs, "lab", "train", "tui")
 	fs.Usage = func() {
@@ -57,6 +61,13 @@ func (a *app) tuiCmd(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	onceRun := ""
+	if *once && fs.NArg() > 0 { // --once RUN [flags]: the flags after the run id
+		onceRun = fs.Arg(0)
+		if err := parse(fs, fs.Args()[1:]); err != nil {
+			return err
+		}
+	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q; see logitlab --help", fs.Arg(0))
 	}
@@ -65,6 +76,12 @@ func (a *app) tuiCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := sf.apply(&cfg); err != nil {
+		return err
+	}
+	if *once {
+		return a.onceCmd(cfg, onceRun, *width, *height)
+	}
+	if err := checkKeys(cfg); err != nil {
 		return err
 	}
 	if !isTerminal(a.stdout) {
@@ -80,18 +97,13 @@ func (a *app) tuiCmd(ctx context.Context, args []string) error {
 	}
 	runCtx, cancelRuns := context.WithCancel(ctx)
 	defer cancelRuns()
-	newRun := func(context.Context) (*lab.Run, error) {
-		return l.Start(runCtx, lab.Spec{Experiment: "train", Config: cfg})
-	}
+	start := startUnder(runCtx, l)
 	if !*noStart {
-		if _, err := newRun(ctx); err != nil {
+		if _, err := start(ctx, "train", cfg); err != nil {
 			return err
 		}
 	}
-	err = tui.Run(ctx, tui.Params{
-		Lab: l, User: "tui", FPS: cfg.TUI.FPS, Smoothing: cfg.TUI.Smoothing,
-		Header: "blas: " + a.blasLine(), NewRun: newRun,
-	})
+	err = tui.Run(ctx, a.tuiParams(l, cfg, start))
 	cancelRuns()
 	if running(l) > 0 {
 		fmt.Fprintln(a.stderr, "logitlab: stopping runs (each saves a checkpoint; resume with logitlab run --resume ID) …")
@@ -159,6 +171,9 @@ func (a *app) runCmd(ctx context.Context, args []string) error {
 	if *headless || !isTerminal(a.stdout) {
 		return a.startAndFollow(ctx, cfg, exp)
 	}
+	if err := checkKeys(cfg); err != nil {
+		return err
+	}
 	l, err := a.newLab(cfg)
 	if err != nil {
 		return err
@@ -171,12 +186,15 @@ func (a *app) runCmd(ctx context.Context, args []string) error {
 }
 
 func (a *app) showInTUI(ctx context.Context, l *lab.Lab, cfg config.Config, r *lab.Run) error {
-	err := tui.Run(ctx, tui.Params{Lab: l, User: "tui", FPS: cfg.TUI.FPS, Smoothing: cfg.TUI.Smoothing, Header: "blas: " + a.blasLine()})
+	runCtx, cancelRuns := context.WithCancel(ctx) // runs started from the launcher
+	defer cancelRuns()
+	err := tui.Run(ctx, a.tuiParams(l, cfg, startUnder(runCtx, l)))
+	_ = r.Send(lab.Stop("tui (quit)"))
+	cancelRuns()
+	l.Wait()
 	if err != nil {
 		return err
 	}
-	_ = r.Send(lab.Stop("tui (quit)"))
-	l.Wait()
 	return endError(r)
 }
 
@@ -198,6 +216,11 @@ func (a *app) startAndFollow(ctx context.Context, cfg config.Config, exp string)
 }
 
 func (a *app) resumeAndFollow(ctx context.Context, cfg config.Config, id string, headless bool) error {
+	if !headless && isTerminal(a.stdout) {
+		if err := checkKeys(cfg); err != nil {
+			return err
+		}
+	}
 	l, err := a.newLab(cfg)
 	if err != nil {
 		return err

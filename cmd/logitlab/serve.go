@@ -11,14 +11,14 @@ import (
 )
 
 // serveCmd runs the lab in this process and serves it over SSH: every session gets its own TUI on
-// the same runs. Runs started from controller sessions (key n) run here, headless; SIGINT or
-// SIGTERM says goodbye to the sessions, then stops the runs (each saves a checkpoint and can be
-// resumed with logitlab run --resume ID).
+// the same runs. Runs started from controller sessions (the launcher, key n) run here, headless;
+// SIGINT or SIGTERM says goodbye to the sessions, then stops the runs (each saves a checkpoint and
+// can be resumed with logitlab run --resume ID).
 func (a *app) serveCmd(ctx context.Context, args []string) error {
 	fs := a.newFlagSet("serve", "logitlab serve [--ssh HOST:PORT] [--start | --resume RUN] [--config FILE] [flags]")
 	configPath := fs.String("config", "", "settings file (default: ./config.toml when present)")
 	addr := fs.String("ssh", "", "listen on this host:port (same as --addr; default from ssh.addr, 127.0.0.1:2222)")
-	start := fs.Bool("start", false, "start a train run at once (controllers can start more with n)")
+	startNow := fs.Bool("start", false, "start a train run at once (controllers can start more with n)")
 	resume := fs.String("resume", "", "resume this run in the server at once")
 	var sf settingFlags
 	sf.register(fs, "lab", "train", "tui", "ssh")
@@ -49,11 +49,12 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 	// Runs live under their own context, cancelled only after the sessions were told.
 	runCtx, cancelRuns := context.WithCancel(context.Background())
 	defer cancelRuns()
-	newRun := func(context.Context) (*lab.Run, error) {
-		return l.Start(runCtx, lab.Spec{Experiment: "train", Config: cfg})
+	if err := checkKeys(cfg); err != nil {
+		return err
 	}
+	start := startUnder(runCtx, l)
 	p := sshserve.ParamsFrom(cfg)
-	p.Lab, p.NewRun, p.Logger = l, newRun, logger
+	p.Lab, p.Start, p.Experiments, p.Logger = l, start, a.launcherExperiments(), logger
 	srv, err := sshserve.New(p)
 	if err != nil {
 		return err
@@ -66,11 +67,11 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 	fmt.Fprintf(a.stdout, "logitlab serve: listening on %s\n  host key %s (%s, %s)\n  keys     %s (logitlab-role=controller marks controllers)\n  connect  ssh -p %s %s\n",
 		srv.Addr(), srv.Fingerprint(), state, p.HostKeyPath, p.AuthorizedKeys, port, host)
 	switch {
-	case *start && *resume != "":
+	case *startNow && *resume != "":
 		_ = srv.Close()
 		return usagef("serve: --start and --resume exclude each other")
-	case *start:
-		r, err := newRun(ctx)
+	case *startNow:
+		r, err := start(ctx, "train", cfg)
 		if err != nil {
 			_ = srv.Close()
 			return err

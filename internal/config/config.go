@@ -14,6 +14,7 @@ type Config struct {
 	SSH       SSHConfig
 	Multitask MultitaskConfig
 	Logits    LogitsConfig
+	Distill   DistillConfig
 	Audio     AudioConfig
 }
 
@@ -48,6 +49,8 @@ type TrainConfig struct {
 type TUIConfig struct {
 	FPS       int     // redraws per second, at most
 	Smoothing float64 // EMA weight of the past in the loss chart
+	Theme     string  // "dark", "light" or "ascii" (NO_COLOR forces ascii)
+	Keys      string  // key remaps, "action=key,…" (see tui.CheckKeys)
 }
 
 // SSHConfig is the [ssh] section (logitlab serve).

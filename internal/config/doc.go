@@ -14,7 +14,13 @@
 //     keeps the committed file equal to it, and
 //     go test ./internal/config -run TestConfigFile -update rewrites it),
 //   - the resolved config written into each run directory (Config.TOML),
-//   - the settings table the command line prints (Help).
+//   - the settings table the command line prints (Help),
+//   - the launcher's settings forms in the terminal UI, which edit through
+//     Set and show values with Param.Text (the text Set accepts back).
+//
+// Presets (presets.go) are named value sets per experiment, a quick demo and
+// a paper-like one, which the launcher applies with one key and a command
+// line can pass as --set overrides (Preset.Overrides).
 //
 // A file is read over the defaults: keys it leaves out keep their defaults.
 // Unknown sections and keys are errors, not silently ignored.

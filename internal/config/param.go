@@ -56,6 +56,7 @@ type Param struct {
 	Choices          []string // KindEnum: the allowed values, in display order
 	Help             string   // one line, lowercase, no final period
 	Live             bool     // may change while a run is going
+	Flag             string   // an extra command-line name for the setting (distill.temperatures: "T"); "" for none
 
 	field func(c *Config) any // pointer to the setting's field in c
 }

@@ -17,6 +17,7 @@ func sectionTables() []func() (Section, []Param) {
 		sshSection,
 		multitaskSection,
 		logitsSection,
+		distillSection,
 		audioSection,
 	}
 }

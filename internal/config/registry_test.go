@@ -114,7 +114,7 @@ func TestDefault(t *testing.T) {
 		Lab: LabConfig{RunsDir: "runs", FlushEvery: time.Second},
 		Train: TrainConfig{Data: "mnist", Model: "mlp", Epochs: 10, Batch: 128, LR: 1e-3, LRSchedule: "cosine", AugmentShift: 1, MaxLoss: 1000,
 			Optimizer: "adam", Momentum: 0.9, Seed: 1, CheckpointEvery: 200, KeepCheckpoints: 3},
-		TUI: TUIConfig{FPS: 10, Smoothing: 0.6},
+		TUI: TUIConfig{FPS: 10, Smoothing: 0.6, Theme: "dark"},
 	}
 	// Sections added later are checked by TestRegistry (each default is valid and round-trips).
 	if c.Lab != want.Lab || c.Train != want.Train || c.TUI != want.TUI {

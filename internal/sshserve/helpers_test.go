@@ -121,10 +121,10 @@ func newFixture(t *testing.T, opts ...fixtureOpt) *fixture {
 	runCtx, stopRuns := context.WithCancel(context.Background())
 	f.lab = l
 	p.Lab = l
-	p.NewRun = func(context.Context) (*lab.Run, error) {
-		return l.Start(runCtx, lab.Spec{Experiment: "counter", Config: config.Default()})
+	p.Start = func(_ context.Context, exp string, cfg config.Config) (*lab.Run, error) {
+		return l.Start(runCtx, lab.Spec{Experiment: exp, Config: cfg})
 	}
-	if f.run, err = p.NewRun(context.Background()); err != nil {
+	if f.run, err = p.Start(context.Background(), "counter", config.Default()); err != nil {
 		t.Fatal(err)
 	}
 	if f.srv, err = sshserve.New(p); err != nil {

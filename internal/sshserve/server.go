@@ -38,11 +38,17 @@ type Params struct {
 	FPS            int           // frames per second per session; 0: the tui default
 	Smoothing      float64       // loss EMA weight; 0: the tui default
 	Header         string        // shown in every session's status line, before "ssh NAME (ROLE)"
-	// NewRun starts a run for a controller's `n` key. It must start runs under the server's own
-	// context (they outlive the session) and use the ctx it gets only to bound the start. nil
-	// disables the key.
-	NewRun func(ctx context.Context) (*lab.Run, error)
-	Logger *slog.Logger // nil: slog.Default()
+	Theme          string        // tui theme: dark, light or ascii; a session whose client sends NO_COLOR gets ascii
+	Keys           string        // tui key remaps (tui.CheckKeys)
+	// Start starts a run from a controller's launcher (key n). It must start runs under the server's
+	// own context (they outlive the session) and use the ctx it gets only to bound the start. nil
+	// disables the launcher.
+	Start func(ctx context.Context, experiment string, cfg config.Config) (*lab.Run, error)
+	// Experiments are what the launcher offers (nil: the lab's own); Config is what its form starts
+	// from (the zero Config: the defaults).
+	Experiments []tui.Experiment
+	Config      config.Config
+	Logger      *slog.Logger // nil: slog.Default()
 }
 
 // Defaults of the optional Params.
@@ -58,7 +64,7 @@ const (
 
 // ParamsFrom fills the SSH fields of Params from the [ssh] section: the host key lives in
 // ssh.state_dir, and the keys file is ssh.authorized_keys or, when that is "", state_dir/authorized_keys.
-// The caller sets Lab, NewRun, Header and Logger.
+// The launcher starts from c itself. The caller sets Lab, Start, Experiments, Header and Logger.
 func ParamsFrom(c config.Config) Params {
 	keys := c.SSH.AuthorizedKeys
 	if keys == "" {
@@ -75,6 +81,9 @@ func ParamsFrom(c config.Config) Params {
 		ConnBurst:      c.SSH.ConnBurst,
 		FPS:            c.TUI.FPS,
 		Smoothing:      c.TUI.Smoothing,
+		Theme:          c.TUI.Theme,
+		Keys:           c.TUI.Keys,
+		Config:         c,
 	}
 }
 

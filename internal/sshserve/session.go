@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,13 +67,18 @@ func (s *Server) runTUI(next ssh.Handler) ssh.Handler {
 			header = s.p.Header + " · " + header
 		}
 		m := s.newModel(ctx, tui.Params{
-			Lab:       s.p.Lab,
-			User:      "ssh:" + key.Name(),
-			ReadOnly:  key.Role != Controller,
-			FPS:       s.p.FPS,
-			Smoothing: s.p.Smoothing,
-			Header:    header,
-			NewRun:    s.p.NewRun,
+			Lab:         s.p.Lab,
+			User:        "ssh:" + key.Name(),
+			ReadOnly:    key.Role != Controller,
+			FPS:         s.p.FPS,
+			Smoothing:   s.p.Smoothing,
+			Header:      header,
+			Start:       s.p.Start,
+			Experiments: s.p.Experiments,
+			Config:      s.p.Config,
+			Theme:       s.p.Theme,
+			NoColor:     noColor(sess.Environ()),
+			Keys:        s.p.Keys,
 		})
 		opts := append(bm.MakeOptions(sess), tea.WithContext(ctx), tea.WithoutSignalHandler())
 		p := tea.NewProgram(m, opts...)
@@ -182,4 +188,15 @@ func fingerprint(pk gossh.PublicKey) string {
 		return "none"
 	}
 	return gossh.FingerprintSHA256(pk)
+}
+
+// noColor reports whether a client's environment (as ssh -o SendEnv=NO_COLOR passes it) sets
+// NO_COLOR to a non-empty value (https://no-color.org).
+func noColor(environ []string) bool {
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "NO_COLOR="); ok && v != "" {
+			return true
+		}
+	}
+	return false
 }

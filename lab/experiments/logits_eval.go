@@ -161,6 +161,14 @@ func (r *logitsRun) evaluateSeed(ctx context.Context, job logitsJob) error {
 		}
 		st.meta.Gallery = g
 	}
+	if len(st.meta.Seeds) == 0 {
+		meta := teacherMeta{Spec: jm.nets[mStandard].Spec(), Data: r.cfg.Data, TrainSamples: r.cfg.TrainSamples, FullData: r.cfg.FullData,
+			Method: r.cfg.Method, Eps: eps, Seed: job.seed,
+			CleanAcc: map[string]float64{mStandard: float64(res.Models[mStandard].CleanAcc), mRobust: float64(res.Models[mRobust].CleanAcc)}}
+		if err := saveTeachers(r.env.Dir(), meta, jm.nets); err != nil {
+			return fmt.Errorf("logits: %w", err)
+		}
+	}
 	r.wall()
 	res.WallEnd = st.meta.WallSeconds
 	st.meta.Seeds = append(st.meta.Seeds, res)
