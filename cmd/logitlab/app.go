@@ -61,6 +61,7 @@ Usage:
   logitlab export RUN --csv [--out FILE]      write a run's metrics as CSV
   logitlab bench [--against-torch] [--json]   training throughput, beside PyTorch's on the same shapes
   logitlab serve [--ssh ADDR] [--start]       serve the lab over SSH: every session a view of the same runs
+  logitlab demo                               a two-minute captioned tour: adversarial training, logits, distillation
   logitlab sweep --emit slurm|k8s | merge DIR  run the multitask grid as a cluster job array, merge its shards
   logitlab help                               this text
 

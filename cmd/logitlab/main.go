@@ -66,6 +66,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = app.exportCmd(rest)
 	case "serve":
 		err = app.serveCmd(ctx, rest)
+	case "demo":
+		err = app.demoCmd(ctx, rest)
 	case "sweep":
 		err = app.sweepCmd(ctx, rest)
 	case "bench":

@@ -198,6 +198,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "train", "--epochs", "0"}, exitUsage, "train.epochs"},
 		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
 		{[]string{"help"}, exitOK, "logitlab run EXPERIMENT"},
+		{[]string{"demo", "extra"}, exitUsage, `unexpected argument "extra"`},
+		{[]string{"demo", "--help"}, exitOK, "two-minute tour"},
+		{[]string{"run", "distill", "--variants", "robust:shufle", "--out", "RUNS"}, exitFailed, "unknown manipulation"},
+		{[]string{"run", "distill", "--T", "0", "--out", "RUNS"}, exitFailed, "not a temperature"},
 		{[]string{"run", "--resume", "no-such-run", "--out", "RUNS"}, exitFailed, "logitlab runs"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
