@@ -9,7 +9,7 @@ import (
 
 func TestManipulationsExact(t *testing.T) {
 	t.Parallel()
-	lme := float32(math.Log((math.Exp(1)+math.Exp(2)+math.Exp(0))/3)) // log-mean-exp of 1, 2, 0
+	lme := float32(math.Log((math.Exp(1) + math.Exp(2) + math.Exp(0)) / 3)) // log-mean-exp of 1, 2, 0
 	for _, tc := range []struct {
 		name  string
 		apply func(z []float32) error

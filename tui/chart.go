@@ -18,6 +18,10 @@ type line struct {
 	xs, ys []float64
 	style  lipgloss.Style
 	errs   []float64 // half-width of a vertical error bar per point; nil: none
+	// lo and hi, when set, are the ends of a vertical range per point (a min/max envelope), drawn
+	// like an error bar but also on a log y axis; a non-finite end falls back to the point's y.
+	lo, hi []float64
+	noLine bool // draw only the points and their ranges, not the segments between them
 }
 
 // chart describes one line chart. It is rendered by render, which sanitises everything it is given:
@@ -79,6 +83,14 @@ func (c *chart) cleanLine(l line) cleaned {
 			if e, ok := sanitize(math.Abs(l.errs[i])); ok && e > 0 {
 				lo, _ = sanitize(y - e)
 				hi, _ = sanitize(y + e)
+			}
+		}
+		if i < len(l.lo) && i < len(l.hi) {
+			if a, ok := axisValue(l.lo[i], c.logY); ok {
+				lo = math.Min(lo, a)
+			}
+			if b, ok := axisValue(l.hi[i], c.logY); ok {
+				hi = math.Max(hi, b)
 			}
 		}
 		p.xs = append(p.xs, x)
@@ -166,7 +178,7 @@ func (c *chart) render() string {
 		var prev canvas.Point
 		for j := range l.xs {
 			p := g.GridPoint(canvas.Float64Point{X: l.xs[j], Y: l.ys[j]})
-			if j == 0 {
+			if j == 0 || c.lines[i].noLine {
 				g.Set(p)
 			} else {
 				for _, q := range graph.GetLinePointsWithLimit(prev, p, limit) {

@@ -29,7 +29,10 @@
 //
 //	a_n = w·a_{n−1} + (1−w)·v_n,   a_0 = 0,   ŝ_n = a_n / (1 − wⁿ)
 //
-// with w = Params.Smoothing.
+// with w = Params.Smoothing. The raw loss series also keeps, for each stored point, the smallest
+// and largest raw value it averages (merged by min and max when points are merged), and each run
+// keeps its lowest loss and best test accuracy with their steps on every raw value, so that
+// neither the envelope nor the table of compare mode loses an extreme to the averaging.
 //
 // # Panes
 //
@@ -92,6 +95,44 @@
 // so a session matches its answers to its pending values first in, first out, and shows the value
 // the run applied, or why it refused. Every run keeps a log of who changed what when (settings
 // applied or refused, pauses, resumes, the end), shown in the panel with wall time and step.
+//
+// # Compare mode
+//
+// Key v (or C) shows compare mode: the run list, then panes that overlay several runs on the same
+// axes — loss, test accuracy, a table of best and latest values, and one pane per (point chart,
+// series) that any compared run has. The runs compared are the ones marked with space (or m) in
+// the list, in list order; with none marked, every run of the selected run's experiment; and the
+// run pinned with P, drawn last and bold and kept even when the filter hides it. At most 8 are
+// shown (a coloured palette's size); the status line says how many more qualified. A run's colour
+// is the FNV-1a hash of its id modulo the palette size, moved on to the next free slot while
+// another compared run holds it; once given it is kept for the session, so colours do not change
+// when runs come and go.
+//
+// Each chart covers the step range of all compared runs, [x0, x1], cut into n = 2·width columns
+// (one per braille dot column or more). A run's stored points fall into column
+//
+//	c(x) = min(n−1, ⌊n·(x − x0)/(x1 − x0)⌋),
+//
+// and each non-empty column is drawn as one point at the mean x and y of its points, with the
+// min/max envelope [min lo, max hi] of the raw values behind them drawn faintly under it. With
+// smoothing on, the loss line is the EMA above (computed on the full-resolution values) averaged
+// the same way; off, it is the raw mean. l toggles log10 y on the focused compare chart only (the
+// loss chart starts as the run view's); tab, z and s work as in the run view.
+//
+// The table lists per run its step, latest loss, EMA, lowest loss @ step, latest test accuracy and
+// best test accuracy @ step, dropping the least useful columns (EMA, step, latest loss) first when
+// narrow.
+//
+// Key / opens the filter line, in both views. Its text is terms split by spaces, all of which must
+// hold: key=value holds for a run whose config.toml has that setting at that value (key is a full
+// name, distill.alpha, or a key that sections share, lr, looked up in the sections of the run's
+// experiment first; the value is parsed as flags parse it, and numbers compare within a relative
+// 1e-9); any other term holds for a run whose id or experiment contains it, ignoring case. While
+// typing, the line says how many runs the text lets through or why it cannot be used; enter applies
+// it (empty: clears it), esc closes the line unchanged. The list shows only the runs it lets
+// through, its title names it, and when it lets none through the list, the panes and the notice
+// say so. In compare mode esc leaves the mode; in the run view esc clears the filter. The compare
+// keys are not in tui.keys yet: a remap that uses one of them takes it from compare mode.
 //
 // # Themes and keys
 //

@@ -16,8 +16,12 @@ type keyMap struct {
 	Next, Prev    key.Binding // pane focus
 	Zoom          key.Binding
 	Older, Newer  key.Binding // step through a histogram's epochs
+	Export        key.Binding // the focused pane as PNG and CSV (export.go); not in tui.keys yet
 	Help, Quit    key.Binding
 	Confirm, Deny key.Binding // answers to the stop confirmation (not remappable)
+	// Compare mode and the run filter (compare.go, filter.go); not in tui.keys yet: a remap that
+	// uses one of their keys takes it from them (keyMap.yieldFixed).
+	Compare, Mark, Pin, Filter key.Binding
 }
 
 // action is one remappable binding and the name tui.keys calls it by.
@@ -58,10 +62,15 @@ func defaultKeyMap() keyMap {
 		Zoom:       key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "zoom pane")),
 		Older:      key.NewBinding(key.WithKeys("["), key.WithHelp("[", "older histogram")),
 		Newer:      key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "newer histogram")),
+		Export:     key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "export chart")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Confirm:    key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "confirm")),
 		Deny:       key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "cancel")),
+		Compare:    key.NewBinding(key.WithKeys("v", "C"), key.WithHelp("v", "compare runs")),
+		Mark:       key.NewBinding(key.WithKeys("space", "m"), key.WithHelp("spc", "mark run")),
+		Pin:        key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "pin run")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter runs")),
 	}
 }
 
@@ -78,6 +87,7 @@ func newKeyMap(canNew bool, spec string) (keyMap, error) {
 		k = defaultKeyMap()
 	}
 	k.NewRun.SetEnabled(canNew)
+	k.yieldFixed()
 	return k, err
 }
 
@@ -96,9 +106,9 @@ func (k keyMap) ShortHelp() []key.Binding {
 // FullHelp is the `?` overlay, one column per group (help.KeyMap).
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.NewRun},
+		{k.Up, k.Down, k.NewRun, k.Compare, k.Mark, k.Pin, k.Filter},
 		{k.Pause, k.Stop, k.Checkpoint, k.LRUp, k.LRDown, k.Steer},
-		{k.Next, k.Prev, k.Zoom, k.Older, k.Newer},
+		{k.Next, k.Prev, k.Zoom, k.Older, k.Newer, k.Export},
 		{k.Smooth, k.LogY, k.Help, k.Quit},
 	}
 }

@@ -59,7 +59,7 @@ func (m *Model) formRows() []config.Param {
 
 // typing reports whether a form field has the keyboard, so that q is text and not quit.
 func (m *Model) typing() bool {
-	return (m.launching && m.launch != nil && m.launch.edit != nil) || (m.steer != nil && m.steer.edit != nil)
+	return (m.launching && m.launch != nil && m.launch.edit != nil) || (m.steer != nil && m.steer.edit != nil) || m.cmp.edit != nil
 }
 
 // onLauncherKey handles a key press on the launcher.

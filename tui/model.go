@@ -97,6 +97,8 @@ type Model struct {
 	confirm  string // id of the run whose stop awaits y/n; "" when none
 	notice   note   // feedback to this user's last key; cleared by the next key
 
+	cmp compare // compare mode, marks, pin and the run filter (compare.go, filter.go)
+
 	dirty  bool   // the cached frame is stale
 	frame  string // the cached frame
 	frames int    // frames rendered so far (tests check that idle pulls render nothing)

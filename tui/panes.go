@@ -165,7 +165,7 @@ func spread(n, r int) []int {
 
 // paneWeight is a pane's share of the height of the row it is in.
 func paneWeight(k paneKind) int {
-	if k == paneLoss || k == paneImages {
+	if k == paneLoss || k == paneImages || k == paneCmpLoss {
 		return 3
 	}
 	return 2
@@ -215,6 +215,8 @@ func (m *Model) drawPane(p pane, s *runState, width, height int, focused bool) s
 		title, content = m.lossTitle(s), m.lossPane(s, iw, ih)
 	case paneAcc:
 		title, content = m.accTitle(s), m.accPane(s, iw, ih)
+	case paneCmpLoss, paneCmpAcc, paneCmpTable, paneCmpPoints:
+		title, content = m.comparePane(p, iw, ih)
 	default:
 		title, content = m.genericPane(p, s, iw, ih)
 	}

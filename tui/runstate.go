@@ -37,6 +37,11 @@ type series struct {
 	accX   float64
 	accY   float64
 	accN   int
+	// With keepRange set, lo and hi hold the smallest and largest raw y of each stored point
+	// (accLo, accHi of the partial bucket), for the min/max envelope of compare mode (compare_data.go).
+	keepRange    bool
+	lo, hi       []float64
+	accLo, accHi float64
 }
 
 func newSeries(limit int) *series {
@@ -54,6 +59,9 @@ func (s *series) add(x, y float64) bool {
 	if !okX || !okY {
 		return false
 	}
+	if s.keepRange {
+		s.addRange(y)
+	}
 	s.accX += x
 	s.accY += y
 	s.accN++
@@ -64,6 +72,9 @@ func (s *series) add(x, y float64) bool {
 	s.xs = append(s.xs, s.accX/n)
 	s.ys = append(s.ys, s.accY/n)
 	s.accX, s.accY, s.accN = 0, 0, 0
+	if s.keepRange {
+		s.flushRange()
+	}
 	if len(s.xs) >= s.limit {
 		half := len(s.xs) / 2
 		for i := 0; i < half; i++ {
@@ -71,6 +82,9 @@ func (s *series) add(x, y float64) bool {
 			s.ys[i] = (s.ys[2*i] + s.ys[2*i+1]) / 2
 		}
 		s.xs, s.ys = s.xs[:half], s.ys[:half]
+		if s.keepRange {
+			s.halveRange()
+		}
 		s.stride *= 2
 	}
 	return true
@@ -155,6 +169,7 @@ type runState struct {
 	nonFinite int   // loss values dropped as NaN or ±Inf
 	firstBad  int64 // step of the first dropped loss value
 	badAcc    int   // accuracy values dropped
+	best      best  // lowest loss and best test accuracy so far, at full resolution (compare_data.go)
 
 	last    note     // latest thing the run said, for the run line
 	answers []answer // replies to Set commands since the model last looked (see takeAnswers)
@@ -167,7 +182,7 @@ type runState struct {
 
 func newRunState(smoothing float64) *runState {
 	return &runState{
-		loss:     newSeries(maxPoints),
+		loss:     newRangeSeries(maxPoints),
 		lossEMA:  newSeries(maxPoints),
 		acc:      newSeries(maxPoints),
 		smoother: newEMA(smoothing),
@@ -218,6 +233,7 @@ func (s *runState) apply(b lab.Body) {
 		}
 		y, _ := sanitize(v.Loss)
 		s.lossEMA.add(x, s.smoother.add(y))
+		s.best.addLoss(v.Step, y)
 	case lab.EpochSummary:
 		s.eval, s.hasEval = v, true
 		if len(v.Extra) > 0 {
@@ -225,6 +241,8 @@ func (s *runState) apply(b lab.Body) {
 		}
 		if !s.acc.add(float64(v.Step), v.TestAcc) {
 			s.badAcc++
+		} else {
+			s.best.addAcc(v.Step, v.TestAcc)
 		}
 	case lab.Progress:
 		s.progress, s.hasProg = v, true

@@ -194,6 +194,10 @@ func asciiRune(r rune) (byte, bool) {
 		return 'v', true
 	case '●', '•', '∗':
 		return '*', true
+	case '◆':
+		return '+', true
+	case '★':
+		return '@', true
 	case '‖':
 		return '=', true
 	case '✗', '×':

@@ -258,6 +258,33 @@ func TestNoFrameWhenNothingChanged(t *testing.T) {
 	if m.frames != frames+1 {
 		t.Errorf("one change rendered %d frames, want 1", m.frames-frames)
 	}
+	// The same in compare mode, over three marked runs (compare.go pulls the ones not selected).
+	for _, k := range []string{"space", "down", "space", "down", "space", "v"} {
+		press(m, k)
+	}
+	m.View()
+	frames = m.frames
+	for i := 0; i < 3; i++ {
+		if _, cmd := m.Update(labChangedMsg{}); cmd == nil {
+			t.Fatal("labChangedMsg did not re-arm the doorbell wait in compare mode")
+		}
+		if m.dirty {
+			t.Fatal("a pull with nothing new marked the compare frame dirty")
+		}
+		m.View()
+	}
+	if m.frames != frames || len(m.cmp.ids) != 3 {
+		t.Errorf("idle pulls in compare mode over %d runs rendered %d frames, want 3 runs and 0 frames", len(m.cmp.ids), m.frames-frames)
+	}
+	m.selected = "mnist-a"
+	press(m, "p") // resume: the run logs a status change
+	waitFor(t, func() bool { return f.runA.Info().Status == lab.StatusRunning }, "the run to resume")
+	m.Update(labChangedMsg{})
+	m.View()
+	m.View()
+	if m.frames != frames+1 {
+		t.Errorf("one change in compare mode rendered %d frames, want 1", m.frames-frames)
+	}
 }
 
 func TestWaitLabEndsWithSession(t *testing.T) {

@@ -41,7 +41,8 @@ func (m *Model) pull() bool {
 		changed = changed || sel != m.selected
 		m.selected = sel
 	}
-	return m.pullSelected() || changed
+	sel := m.pullSelected()
+	return m.pullCompared() || sel || changed
 }
 
 // pullSelected applies the selected run's new events; it reports whether there were any.
@@ -115,9 +116,16 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if m.steer != nil && m.onSteerKey(k) {
 		return nil
 	}
+	if m.cmp.edit != nil {
+		m.onFilterKey(k)
+		return nil
+	}
 	m.notice = note{}
 	if m.zoom && k.String() == "esc" {
 		m.zoom = false
+		return nil
+	}
+	if m.onCompareKey(k) {
 		return nil
 	}
 	switch {
@@ -155,6 +163,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		m.openSteer()
 	case key.Matches(k, m.keys.NewRun):
 		m.newRun()
+	case key.Matches(k, m.keys.Export):
+		m.exportFocused()
 	}
 	return nil
 }
@@ -195,17 +205,20 @@ func (m *Model) onConfirmKey(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// moveSelection selects the run d rows below (d < 0: above) the selected one.
+// moveSelection selects the run d rows below (d < 0: above) the selected one in the list as shown
+// (the runs the filter lets through).
 func (m *Model) moveSelection(d int) {
-	if len(m.rows) == 0 {
+	rows := m.visibleRows()
+	if len(rows) == 0 {
 		return
 	}
-	i := min(max(m.selectedIndex()+d, 0), len(m.rows)-1)
-	if m.rows[i].ID == m.selected {
+	i := min(max(rowIndex(rows, m.selected)+d, 0), len(rows)-1)
+	if rows[i].ID == m.selected {
 		return
 	}
-	m.selected = m.rows[i].ID
+	m.selected = rows[i].ID
 	m.pullSelected()
+	m.pullCompared()
 }
 
 // refused reports whether this session may not run action, and if so says so in the notice line.

@@ -35,6 +35,9 @@ const (
 // for each; the panes share the area right of the run list as a grid (panes.go), a page at a time
 // when they do not all fit, and `z` zooms the focused pane to the whole area above the status lines.
 func (m *Model) render() string {
+	if m.cmp.on {
+		return m.renderCompare()
+	}
 	w, h := m.width, m.height
 	if w < minWidth || h < minHeight {
 		return placeText(w, h, fmt.Sprintf("terminal too small (%d×%d): logitlab needs at least %d×%d", w, h, minWidth, minHeight))
@@ -54,7 +57,7 @@ func (m *Model) render() string {
 		body = m.drawPane(ps[fi], s, w, paneH, true)
 		pager = fmt.Sprintf("zoom: pane %d of %d · z", fi+1, len(ps))
 	} else {
-		list := m.box("runs", m.runList(listW-2, paneH-2), listW, paneH)
+		list := m.box(m.listTitle(), m.runList(listW-2, paneH-2), listW, paneH)
 		var area string
 		area, pager = m.paneArea(ps, fi, s, w-listW, paneH)
 		body = lipgloss.JoinHorizontal(lipgloss.Top, list, area)
@@ -98,23 +101,28 @@ func (m *Model) paneBox(title string, content string, width, height int, focused
 	return sb.String()
 }
 
-// runList renders the run list, scrolled so that the selected run is visible.
+// runList renders the run list (the runs the filter lets through), scrolled so that the selected
+// run is visible. Marked and pinned runs carry a mark after their status (markGlyph).
 func (m *Model) runList(width, height int) string {
-	if len(m.rows) == 0 {
+	rows := m.visibleRows()
+	if len(rows) == 0 {
+		if len(m.rows) > 0 {
+			return m.st.warn.Render(m.filterEmptyText())
+		}
 		msg := []string{"no runs yet"}
 		if m.start != nil && !m.readOnly {
 			msg = append(msg, "press n to start one")
 		}
 		return m.st.dim.Render(strings.Join(msg, "\n"))
 	}
-	sel := m.selectedIndex()
+	sel := rowIndex(rows, m.selected)
 	start := 0
-	if len(m.rows) > height {
-		start = min(max(sel-height/2, 0), len(m.rows)-height)
+	if len(rows) > height {
+		start = min(max(sel-height/2, 0), len(rows)-height)
 	}
 	var out []string
-	for i := start; i < len(m.rows) && i < start+height; i++ {
-		r := m.rows[i]
+	for i := start; i < len(rows) && i < start+height; i++ {
+		r := rows[i]
 		right := ""
 		if r.TotalSteps > 0 {
 			right = fmt.Sprintf(" %3.0f%%", 100*float64(r.Step)/float64(r.TotalSteps))
@@ -122,10 +130,10 @@ func (m *Model) runList(width, height int) string {
 		idW := max(width-3-lipgloss.Width(right), 1)
 		id := pad(truncateMiddle(r.ID, idW), idW)
 		if i == sel {
-			out = append(out, m.st.selected.Render(pad("▸"+statusGlyph(r.Status)+" "+id+right, width)))
+			out = append(out, m.st.selected.Render(pad("▸"+statusGlyph(r.Status)+ansi.Strip(m.markGlyph(r.ID))+id+right, width)))
 			continue
 		}
-		out = append(out, " "+m.st.forStatus(r.Status).Render(statusGlyph(r.Status))+" "+id+m.st.dim.Render(right))
+		out = append(out, " "+m.st.forStatus(r.Status).Render(statusGlyph(r.Status))+m.markGlyph(r.ID)+id+m.st.dim.Render(right))
 	}
 	return strings.Join(out, "\n")
 }
@@ -200,6 +208,8 @@ func (m *Model) status(info lab.RunInfo, s *runState, ok bool, width int, pager 
 // bottomLine is the stop confirmation, else this user's last notice, else the key help.
 func (m *Model) bottomLine(width int) string {
 	switch {
+	case m.cmp.edit != nil:
+		return m.filterPrompt(width)
 	case m.confirm != "":
 		return m.st.warn.Render("stop run " + m.confirm + "? it can be resumed from its last checkpoint  [y/n]")
 	case m.notice.text != "":

@@ -59,6 +59,7 @@ Usage:
   logitlab run --resume RUN [--headless]      continue a stopped, cancelled or killed run from its last checkpoint
   logitlab runs [--runs-dir DIR]              list runs with status and headline numbers
   logitlab export RUN --csv [--out FILE]      write a run's metrics as CSV
+  logitlab export RUN --chart KEY | --all     charts as PNG and CSV (--list: the run's chart keys)
   logitlab bench [--against-torch] [--json]   training throughput, beside PyTorch's on the same shapes
   logitlab serve [--ssh ADDR] [--start]       serve the lab over SSH: every session a view of the same runs
   logitlab demo                               a two-minute captioned tour: adversarial training, logits, distillation

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/logitlab/logitlab/internal/config"
-	"github.com/logitlab/logitlab/internal/fsutil"
 	"github.com/logitlab/logitlab/internal/progress"
 	"github.com/logitlab/logitlab/lab"
 	"github.com/logitlab/logitlab/tui"
@@ -309,58 +307,8 @@ func truncate(s string, n int) string {
 	return s[:n-1] + "…"
 }
 
-// exportCmd writes a run's per-step metrics, with its evaluations on the steps they were made, as CSV.
-func (a *app) exportCmd(args []string) error {
-	id := ""
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		id, args = args[0], args[1:]
-	}
-	fs := a.newFlagSet("export", "logitlab export RUN --csv [--out FILE]")
-	asCSV := fs.Bool("csv", false, "write CSV (the only format so far)")
-	outPath := fs.String("out", "", "output file (default: <run dir>/metrics.csv; - for stdout)")
-	configPath := fs.String("config", "", "settings file (default: ./config.toml when present)")
-	var sf settingFlags
-	sf.register(fs, "lab")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if id == "" || !*asCSV {
-		return usagef("export: want logitlab export RUN --csv [--out FILE]")
-	}
-	cfg, err := loadConfig(*configPath)
-	if err != nil {
-		return err
-	}
-	if err := sf.apply(&cfg); err != nil {
-		return err
-	}
-	l, err := a.newLab(cfg)
-	if err != nil {
-		return err
-	}
-	l.LoadRuns()
-	r, ok := l.Run(id)
-	if !ok {
-		return fmt.Errorf("export: no run %q in %s; `logitlab runs` lists them", id, cfg.Lab.RunsDir)
-	}
-	var buf bytes.Buffer
-	if err := writeMetricsCSV(&buf, r); err != nil {
-		return err
-	}
-	switch *outPath {
-	case "-":
-		_, err = io.WriteString(a.stdout, buf.String())
-		return err
-	case "":
-		*outPath = filepath.Join(r.Dir(), "metrics.csv")
-	}
-	if err := fsutil.WriteFileAtomic(*outPath, []byte(buf.String()), 0o644); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	fmt.Fprintln(a.stdout, *outPath)
-	return nil
-}
-
+// writeMetricsCSV writes a run's per-step metrics, with its evaluations on the steps they were
+// made, as CSV (logitlab export RUN --csv; see export.go).
 func writeMetricsCSV(w io.Writer, r *lab.Run) error {
 	evs, _ := r.Since(0)
 	type row struct {

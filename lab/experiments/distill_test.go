@@ -202,8 +202,9 @@ func TestDistillBadTeacherRun(t *testing.T) {
 	}
 }
 
-// TestDistillResume stops a run among its students and resumes it: every student ends with the
-// same numbers as in an uninterrupted run, and finished students are not trained again.
+// TestDistillResume stops a run while its teachers train, resumes it, stops it again among its
+// students and resumes it again: every teacher and student ends with the same numbers as in an
+// uninterrupted run, and finished students are not trained again.
 func TestDistillResume(t *testing.T) {
 	t.Parallel()
 	edit := func(c *config.Config) { c.Distill.Temperatures, c.Distill.Variants = "4", "hard,robust,robust:top1" }
@@ -217,30 +218,43 @@ func TestDistillResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for stopped := false; !stopped; {
-		select {
-		case <-r.Done():
-			t.Fatal("the run ended before it could be stopped")
-		case <-time.After(2 * time.Millisecond):
+	// stopWhen stops r once cond holds for its events.
+	stopWhen := func(r *lab.Run, cond func([]lab.Event) bool) {
+		t.Helper()
+		for {
+			select {
+			case <-r.Done():
+				t.Fatal("the run ended before it could be stopped")
+			case <-time.After(time.Millisecond):
+			}
+			if evs, _ := r.Since(0); cond(evs) {
+				if err := r.Send(lab.Stop("test")); err != nil {
+					t.Fatal(err)
+				}
+				wait(t, r)
+				if st := r.Info().Status; st != lab.StatusStopped {
+					t.Fatalf("status %s after stop: %s", st, r.Info().Reason)
+				}
+				return
+			}
 		}
+	}
+	stopWhen(r, func(evs []lab.Event) bool { // during the teachers' training
+		return len(stepSeries(r)) >= 1
+	})
+	r1, err := l.Resume(context.Background(), r.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopWhen(r1, func(evs []lab.Event) bool { // among the students
 		done := 0
-		evs, _ := r.Since(0)
 		for _, ev := range evs {
 			if m, ok := ev.Body.(lab.Message); ok && strings.HasPrefix(m.Text, "student ") {
 				done++
 			}
 		}
-		if done >= 2 {
-			if err := r.Send(lab.Stop("test")); err != nil {
-				t.Fatal(err)
-			}
-			stopped = true
-		}
-	}
-	wait(t, r)
-	if st := r.Info().Status; st != lab.StatusStopped {
-		t.Fatalf("status %s after stop: %s", st, r.Info().Reason)
-	}
+		return done >= 2
+	})
 	r2, err := l.Resume(context.Background(), r.ID())
 	if err != nil {
 		t.Fatal(err)
@@ -248,6 +262,14 @@ func TestDistillResume(t *testing.T) {
 	wait(t, r2)
 	if r2.Info().Status != lab.StatusFinished {
 		t.Fatalf("resumed: %s", r2.Info().Reason)
+	}
+	ta := ref.Info().Results["teachers"].(map[string]any)
+	tb := r2.Info().Results["teachers"].(map[string]any)
+	for _, name := range []string{"standard", "robust"} {
+		x, y := ta[name].(map[string]any), tb[name].(map[string]any)
+		if x["clean_acc"] != y["clean_acc"] || x["mean_max_logit"] != y["mean_max_logit"] {
+			t.Errorf("%s teacher: resumed %v/%v, uninterrupted %v/%v", name, y["clean_acc"], y["mean_max_logit"], x["clean_acc"], x["mean_max_logit"])
+		}
 	}
 	va := ref.Info().Results["variants"].(map[string]any)
 	vb := r2.Info().Results["variants"].(map[string]any)
