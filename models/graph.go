@@ -91,10 +91,12 @@ func forward(spec Spec, x *G.Node, p G.Nodes) (*G.Node, error) {
 			if h, err = conv(h, p[k], p[k+1]); err != nil {
 				return nil, err
 			}
-			if h, err = relu(h); err != nil {
+			// max-pool then ReLU: the same values and gradients as ReLU then pool (max commutes
+			// with the monotone ReLU, ties and NaN included), on a quarter of the elements.
+			if h, err = pool(h); err != nil {
 				return nil, err
 			}
-			if h, err = pool(h); err != nil {
+			if h, err = relu(h); err != nil {
 				return nil, err
 			}
 			k += 2

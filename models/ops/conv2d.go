@@ -14,17 +14,21 @@ import (
 //
 //	y[n,o,i,j] = Σ_c Σ_ki Σ_kj w[o,c,ki,kj] · x[n, c, i·s−p+ki, j·s−p+kj]   (x = 0 outside)
 //
-// with OH = (H+2p−KH)/s + 1 and OW = (W+2p−KW)/s + 1. It is computed as im2col of the whole batch
-// (parallel over samples) and one GEMM W·col through gonum's blas32/blas64, so through the BLAS
-// internal/blas registered. Gradients: dx = col2im(Wᵀ·dY), dW = dY·colᵀ, reusing the forward's
-// column matrix. It returns an error for mismatched shapes, a non-positive stride, a negative pad or
-// an empty output.
+// with OH = (H+2p−KH)/s + 1 and OW = (W+2p−KW)/s + 1. It is computed as im2col and GEMMs W·col
+// through gonum's blas32/blas64, so through the BLAS internal/blas registered: one GEMM per
+// sample (y_n = W·col_n is already NCHW) when each is small enough for OpenBLAS to run it on the
+// calling thread, spread over GOMAXPROCS goroutines; otherwise one GEMM over the batch (or over
+// groups of samples for very large batches), whose O×N·L result is copied to NCHW. Gradients:
+// dx = col2im(Wᵀ·dY), dW = dY·colᵀ (= Σ_n dy_n·col_nᵀ), reusing the forward's column matrix. It
+// returns an error for mismatched shapes, a non-positive stride, a negative pad or an empty
+// output.
 func Conv2D(x, w *G.Node, pad, stride int) (*G.Node, error) {
 	return conv2d(x, w, nil, pad, stride)
 }
 
-// Conv2DBias is Conv2D plus a per-output-channel bias b (length O): y[n,o,i,j] += b[o], added while
-// the GEMM result is copied to NCHW (no extra pass); db[o] = Σ_{n,i,j} dy[n,o,i,j].
+// Conv2DBias is Conv2D plus a per-output-channel bias b (length O): y[n,o,i,j] += b[o], written
+// before the per-sample GEMM (β = 1) or added while the batched result is copied to NCHW (no
+// extra pass); db[o] = Σ_{n,i,j} dy[n,o,i,j].
 func Conv2DBias(x, w, b *G.Node, pad, stride int) (*G.Node, error) {
 	return conv2d(x, w, b, pad, stride)
 }
@@ -58,11 +62,12 @@ func conv2d(x, w, b *G.Node, pad, stride int) (*G.Node, error) {
 // scratch space, kept across steps.
 type conv2dState struct {
 	gen     uint64  // forward runs so far
-	col     slab    // R × N·L column matrix of the last forward
+	col     slab    // the last forward's column matrix: R × gs·L per group (perSample: gs = 1)
 	colGen  uint64  // gen when col was built
 	colFrom uintptr // address of the x it was built from
-	dcol    slab    // R × N·L, dx's column matrix
-	cnl     slab    // O × N·L: the GEMM output in the forward, dy rearranged in the backward
+	dcol    slab    // dx's column matrix, one group at a time (perSample: one R × L per worker)
+	dwPart  slab    // perSample: one O × R partial dW per worker
+	cnl     slab    // batched: one group's GEMM output (forward), dy in group layout (backward)
 	cnlGen  uint64  // gen for which cnl holds dy
 	cnlFrom uintptr // address of that dy
 }
@@ -145,36 +150,81 @@ func (op *conv2dOp) UsePreallocDo(prealloc G.Value, inputs ...G.Value) (G.Value,
 }
 
 func conv2dForward[T float](g convGeom, st *conv2dState, x, w, b, y *tensor.Dense) {
-	nl := g.N * g.outPlane
-	col := get[T](&st.col, g.rows*nl)
-	xd := data[T](x)
-	parallelFor(g.N, g.rows*g.outPlane, func(lo, hi int) { im2col(g, xd, col, lo, hi) })
+	L, cs := g.outPlane, g.C*g.H*g.W
+	col := get[T](&st.col, g.rows*g.N*L)
+	xd, wd, yd := data[T](x), data[T](w), data[T](y)
 	st.gen++
 	st.colGen, st.colFrom = st.gen, x.Uintptr()
 	var bias []T
 	if b != nil {
 		bias = data[T](b)
 	}
-	yd := data[T](y)
-	if g.N == 1 && bias == nil {
-		gemm(false, false, g.O, nl, g.rows, 1, data[T](w), g.rows, col, nl, 0, yd, nl)
+	if g.perSample {
+		// Per sample n: its column block (R×L at n·R·L) and y_n = W·col_n (+ bias rows
+		// written first, then β = 1), while the block is in cache.
+		parallelFor(g.N, g.O*g.rows*L, func(lo, hi int) {
+			for n := lo; n < hi; n++ {
+				cn := col[n*g.rows*L:][:g.rows*L]
+				im2colSample(g, xd[n*cs:][:cs], cn, L)
+				yn := yd[n*g.O*L:][:g.O*L]
+				var beta T
+				if bias != nil {
+					for o, v := range bias {
+						fill(yn[o*L:][:L], v)
+					}
+					beta = 1
+				}
+				gemm(false, false, g.O, L, g.rows, 1, wd, g.rows, cn, L, beta, yn, L)
+			}
+		})
 		return
 	}
-	cnl := get[T](&st.cnl, g.O*nl)
+	// Batched, group by group: the column block of samples [s0, s1) is R × gs·L (sample n in
+	// columns (n−s0)·L…), one GEMM gives O × gs·L, which is copied to NCHW with the bias.
+	var cnl []T
+	for s0 := 0; s0 < g.N; s0 += g.group {
+		gs := min(g.group, g.N-s0)
+		ld := gs * L
+		cg := col[s0*g.rows*L:][:g.rows*ld]
+		parallelFor(gs, g.rows*L, func(lo, hi int) {
+			for n := lo; n < hi; n++ {
+				im2colSample(g, xd[(s0+n)*cs:][:cs], cg[n*L:], ld)
+			}
+		})
+		yg := yd[s0*g.O*L:][:g.O*ld]
+		if gs == 1 && bias == nil { // O × L is this sample's NCHW block
+			gemm(false, false, g.O, ld, g.rows, 1, wd, g.rows, cg, ld, 0, yg, ld)
+			continue
+		}
+		if cnl == nil {
+			cnl = get[T](&st.cnl, g.O*g.group*L)
+		}
+		gemm(false, false, g.O, ld, g.rows, 1, wd, g.rows, cg, ld, 0, cnl, ld)
+		parallelFor(gs, g.O*L, func(lo, hi int) { cnlToNCL(gs, g.O, L, cnl, yg, bias, lo, hi) })
+	}
 	st.cnlGen = 0 // cnl no longer holds a dy
-	gemm(false, false, g.O, nl, g.rows, 1, data[T](w), g.rows, col, nl, 0, cnl, nl)
-	parallelFor(g.N, g.O*g.outPlane, func(lo, hi int) { cnlToNCL(g.N, g.O, g.outPlane, cnl, yd, bias, lo, hi) })
 }
 
-// dyCNL returns dy rearranged as O × N·L, building it once per step for both gradient ops.
+// dyCNL returns dy in the batched path's group layout (group [s0, s1) at s0·O·L, O × gs·L),
+// building it once per step for both gradient ops. With groups of one sample that layout is
+// NCHW itself, and dy is returned as it is.
 func dyCNL[T float](g convGeom, st *conv2dState, dy *tensor.Dense) []T {
-	nl := g.N * g.outPlane
-	cnl := get[T](&st.cnl, g.O*nl)
+	d := data[T](dy)
+	if g.group == 1 {
+		return d
+	}
+	cnl := get[T](&st.cnl, g.O*g.N*g.outPlane)
 	if st.cnlGen == st.gen && st.cnlFrom == dy.Uintptr() && st.gen != 0 {
 		return cnl
 	}
-	d := data[T](dy)
-	parallelFor(g.N, g.O*g.outPlane, func(lo, hi int) { nclToCNL(g.N, g.O, g.outPlane, d, cnl, lo, hi) })
+	L := g.outPlane
+	parallelFor(g.N, g.O*L, func(lo, hi int) {
+		for n := lo; n < hi; n++ {
+			s0 := n / g.group * g.group
+			gs := min(g.group, g.N-s0)
+			nclToCNL(gs, g.O, L, d[s0*g.O*L:], cnl[s0*g.O*L:], n-s0, n-s0+1)
+		}
+	})
 	st.cnlGen, st.cnlFrom = st.gen, dy.Uintptr()
 	return cnl
 }

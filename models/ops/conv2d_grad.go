@@ -55,17 +55,31 @@ func (op *conv2dGradXOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value
 }
 
 func conv2dBackwardX[T float](g convGeom, st *conv2dState, w, dy, dx *tensor.Dense) {
-	nl := g.N * g.outPlane
-	var dyc []T
-	if g.N == 1 {
-		dyc = data[T](dy)
-	} else {
-		dyc = dyCNL[T](g, st, dy)
+	L, cs := g.outPlane, g.C*g.H*g.W
+	wd, dyd, dxd := data[T](w), data[T](dy), data[T](dx)
+	if g.perSample {
+		// Per sample: dcol_n = Wᵀ·dy_n into this worker's block, then col2im into dx_n.
+		workers := maxWorkers()
+		dcol := get[T](&st.dcol, workers*g.rows*L)
+		parallelTasks(g.N, workers, func(wk, n int) {
+			dc := dcol[wk*g.rows*L:][:g.rows*L]
+			gemm(true, false, g.rows, L, g.O, 1, wd, g.rows, dyd[n*g.O*L:], L, 0, dc, L)
+			col2imSample(g, dc, L, dxd[n*cs:][:cs])
+		})
+		return
 	}
-	dcol := get[T](&st.dcol, g.rows*nl)
-	gemm(true, false, g.rows, nl, g.O, 1, data[T](w), g.rows, dyc, nl, 0, dcol, nl)
-	dxd := data[T](dx)
-	parallelFor(g.N, g.rows*g.outPlane, func(lo, hi int) { col2im(g, dcol, dxd, lo, hi) })
+	dyc := dyCNL[T](g, st, dy)
+	dcol := get[T](&st.dcol, g.rows*g.group*L)
+	for s0 := 0; s0 < g.N; s0 += g.group {
+		gs := min(g.group, g.N-s0)
+		ld := gs * L
+		gemm(true, false, g.rows, ld, g.O, 1, wd, g.rows, dyc[s0*g.O*L:], ld, 0, dcol, ld)
+		parallelFor(gs, g.rows*L, func(lo, hi int) {
+			for n := lo; n < hi; n++ {
+				col2imSample(g, dcol[n*L:], ld, dxd[(s0+n)*cs:][:cs])
+			}
+		})
+	}
 }
 
 // conv2dGradWOp computes dW = dY·colᵀ from (x, dy), reusing the forward's column matrix when it
@@ -115,20 +129,51 @@ func (op *conv2dGradWOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value
 }
 
 func conv2dBackwardW[T float](g convGeom, st *conv2dState, x, dy, dw *tensor.Dense) {
-	nl := g.N * g.outPlane
-	col := get[T](&st.col, g.rows*nl)
+	L, cs := g.outPlane, g.C*g.H*g.W
+	col := get[T](&st.col, g.rows*g.N*L)
 	if st.colGen != st.gen || st.colFrom != x.Uintptr() || st.gen == 0 {
 		xd := data[T](x)
-		parallelFor(g.N, g.rows*g.outPlane, func(lo, hi int) { im2col(g, xd, col, lo, hi) })
+		gr := g.group
+		if g.perSample {
+			gr = 1
+		}
+		parallelFor(g.N, g.rows*L, func(lo, hi int) {
+			for n := lo; n < hi; n++ {
+				s0 := n / gr * gr
+				gs := min(gr, g.N-s0)
+				im2colSample(g, xd[n*cs:][:cs], col[s0*g.rows*L+(n-s0)*L:], gs*L)
+			}
+		})
 		st.colGen, st.colFrom = st.gen, x.Uintptr()
 	}
-	var dyc []T
-	if g.N == 1 {
-		dyc = data[T](dy)
-	} else {
-		dyc = dyCNL[T](g, st, dy)
+	dyd, dwd := data[T](dy), data[T](dw)
+	if g.perSample {
+		// dW = Σ_n dy_n·col_nᵀ: each worker sums its samples into its own O×R part (β = 1 onto
+		// a zeroed part), then the parts are added in worker order (deterministic for a given
+		// GOMAXPROCS).
+		workers := min(maxWorkers(), g.N)
+		or := g.O * g.rows
+		parts := get[T](&st.dwPart, workers*or)
+		clear(parts)
+		parallelTasks(g.N, workers, func(wk, n int) {
+			gemm(false, true, g.O, g.rows, L, 1, dyd[n*g.O*L:], L, col[n*g.rows*L:], L, 1, parts[wk*or:], g.rows)
+		})
+		copy(dwd, parts[:or])
+		for wk := 1; wk < workers; wk++ {
+			addTo(dwd[:or], parts[wk*or:][:or])
+		}
+		return
 	}
-	gemm(false, true, g.O, g.rows, nl, 1, dyc, nl, col, nl, 0, data[T](dw), g.rows)
+	dyc := dyCNL[T](g, st, dy)
+	for s0 := 0; s0 < g.N; s0 += g.group {
+		gs := min(g.group, g.N-s0)
+		ld := gs * L
+		var beta T
+		if s0 > 0 {
+			beta = 1
+		}
+		gemm(false, true, g.O, g.rows, ld, 1, dyc[s0*g.O*L:], ld, col[s0*g.rows*L:], ld, beta, dwd, g.rows)
+	}
 }
 
 // channelSumOp computes db[c] = Σ_n Σ_l dy[n,c,l] for dy of shape N×C×… (l runs over the trailing

@@ -53,10 +53,20 @@ var conv2dCases = []struct {
 	{"large enough to run in parallel", 4, 8, 16, 15, 8, 3, 3, 1, 1, true},
 }
 
+// allConvCases are the per-sample geometries of conv2dCases and the batched ones of
+// batchedConvCases (conv2d_kernels_test.go), so that the graph tests cover both paths.
+func allConvCases() []struct {
+	name                            string
+	n, c, h, w, o, kh, kw, pad, str int
+	bias                            bool
+} {
+	return append(append(conv2dCases[:0:0], conv2dCases...), batchedConvCases...)
+}
+
 func TestConv2DForward(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(11, 12))
-	for _, tc := range conv2dCases {
+	for _, tc := range allConvCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			x := randDense(r, -1, 1, tc.n, tc.c, tc.h, tc.w)
 			w := randDense(r, -1, 1, tc.o, tc.c, tc.kh, tc.kw)
@@ -86,7 +96,7 @@ func TestConv2DForward(t *testing.T) {
 
 func TestConv2DGrad(t *testing.T) {
 	t.Parallel()
-	for _, tc := range conv2dCases {
+	for _, tc := range allConvCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			shapes := []tensor.Shape{{tc.n, tc.c, tc.h, tc.w}, {tc.o, tc.c, tc.kh, tc.kw}}
 			build := func(in G.Nodes) (*G.Node, error) { return Conv2D(in[0], in[1], tc.pad, tc.str) }
