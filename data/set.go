@@ -25,6 +25,16 @@ func (s *Set) Image(i int) []float32 {
 	return s.Pixels[i*d : (i+1)*d : (i+1)*d]
 }
 
+// Gather copies the images and labels of samples idx into x (len(idx)·Dim() values) and y
+// (len(idx) labels): a training batch. It panics if an index is outside [0, N).
+func (s *Set) Gather(x []float32, y []int, idx []int) {
+	d := s.Dim()
+	for i, j := range idx {
+		copy(x[i*d:(i+1)*d], s.Image(j))
+		y[i] = s.Labels[j]
+	}
+}
+
 // Subset returns a new Set holding copies of the listed samples, in the order given (indices may
 // repeat). ClassNames is shared, not copied. It panics if an index is outside [0, N).
 func (s *Set) Subset(idx []int) *Set {

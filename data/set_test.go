@@ -62,3 +62,16 @@ func TestSetImagePanics(t *testing.T) {
 		}()
 	}
 }
+
+func TestSetGather(t *testing.T) {
+	t.Parallel()
+	s := tinySet()
+	x, y := make([]float32, 3*4), make([]int, 3)
+	s.Gather(x, y, []int{2, 0, 2})
+	if want := []float32{8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11}; !slices.Equal(x, want) {
+		t.Errorf("pixels %v, want %v", x, want)
+	}
+	if want := []int{1, 2, 1}; !slices.Equal(y, want) {
+		t.Errorf("labels %v, want %v", y, want)
+	}
+}

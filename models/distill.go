@@ -6,6 +6,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/logitlab/logitlab/logits"
 )
 
 // DistillLoss is one distillation step's loss, before the update, split into its terms (all
@@ -122,59 +124,29 @@ func (t *Trainer) StepDistill(x []float32, y []int, teacher []float32, T, alpha 
 
 // softmaxT writes softmax(z/T) into dst in float64, or returns an error for a non-finite logit.
 func softmaxT[F float32 | float64](dst []float64, z []F, T float64) error {
-	m := math.Inf(-1)
 	for c, v := range z {
-		f := float64(v)
-		if math.IsNaN(f) || math.IsInf(f, 0) {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
 			return fmt.Errorf("class %d is %v", c, f)
 		}
-		m = max(m, f)
 	}
-	var sum float64
-	for c, v := range z {
-		dst[c] = math.Exp((float64(v) - m) / T)
-		sum += dst[c]
-	}
-	for c := range dst {
-		dst[c] /= sum
+	logits.LogSoftmax(dst, z, T)
+	for c, v := range dst {
+		dst[c] = math.Exp(v)
 	}
 	return nil
-}
-
-// logSoftmaxT writes log softmax(z/T) into dst.
-func logSoftmaxT[F float32 | float64](dst []float64, z []F, T float64) {
-	m := math.Inf(-1)
-	for _, v := range z {
-		m = max(m, float64(v))
-	}
-	var sum float64
-	for _, v := range z {
-		sum += math.Exp((float64(v) - m) / T)
-	}
-	lse := math.Log(sum)
-	for c, v := range z {
-		dst[c] = (float64(v)-m)/T - lse
-	}
 }
 
 // distillTerms computes DistillLoss for student logits s and teacher logits t (n×k each) in
 // float64.
 func distillTerms[F float32 | float64](s, t []F, y []int, k int, T, alpha float64) DistillLoss {
 	n := len(y)
-	ls, lt, ls1 := make([]float64, k), make([]float64, k), make([]float64, k)
-	var kl, ce float64
+	ls := make([]float64, k)
+	var ce float64
 	for i := 0; i < n; i++ {
-		logSoftmaxT(ls, s[i*k:(i+1)*k], T)
-		logSoftmaxT(lt, t[i*k:(i+1)*k], T)
-		logSoftmaxT(ls1, s[i*k:(i+1)*k], 1)
-		for c := range lt {
-			if q := math.Exp(lt[c]); q > 0 {
-				kl += q * (lt[c] - ls[c])
-			}
-		}
-		ce -= ls1[y[i]]
+		logits.LogSoftmax(ls, s[i*k:(i+1)*k], 1)
+		ce -= ls[y[i]]
 	}
-	kl /= float64(n)
+	kl := logits.MeanKL(t[:n*k], s[:n*k], k, T)
 	ce /= float64(n)
 	return DistillLoss{Total: alpha*T*T*kl + (1-alpha)*ce, KL: kl, CE: ce}
 }

@@ -3,6 +3,7 @@ package models
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -118,29 +119,12 @@ func TestDistillLossAndGradient(t *testing.T) {
 				_, z, _ := f.run(t)
 				return distillTerms(z, teacher, y, k, tc.T, tc.alpha).Total
 			}
-			rng2 := rand.New(rand.NewPCG(35, 0))
-			worst := 0.0
-			for pi, v := range vals {
-				data := v.Data().([]float64)
-				idx := rng2.Perm(len(data))
-				if len(idx) > 8 {
-					idx = idx[:8]
-				}
-				for _, j := range idx {
-					orig := data[j]
-					data[j] = orig + h
-					lp := loss()
-					data[j] = orig - h
-					lm := loss()
-					data[j] = orig
-					num, ana := (lp-lm)/(2*h), grads[pi][j]
-					rel := math.Abs(num-ana) / math.Max(math.Max(math.Abs(num), math.Abs(ana)), 1e-4)
-					worst = max(worst, rel)
-					if rel > tol {
-						t.Errorf("d loss/d %s[%d]: analytic %.10g, numeric %.10g (rel err %.2g)", n.info[pi].name, j, ana, num, rel)
-					}
-				}
+			targets := make([][]float64, len(vals))
+			names := make([]string, len(vals))
+			for i, v := range vals {
+				targets[i], names[i] = v.Data().([]float64), n.info[i].name
 			}
+			worst := checkCentralDiff(t, names, targets, grads, loss, h, tol, func(int) int { return 8 }, rand.New(rand.NewPCG(35, 0)))
 			t.Logf("max relative error %.2g", worst)
 		})
 	}
@@ -227,5 +211,40 @@ func TestStepDistillRefuses(t *testing.T) {
 		if _, err := tc.tr.StepDistill(x, y, tc.teacher, tc.T, tc.alpha); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
+	}
+}
+
+// TestNetCloneAndParams: a clone has the same parameters and is independent of its original;
+// SetParams refuses tensors of another architecture and changes nothing then.
+func TestNetCloneAndParams(t *testing.T) {
+	t.Parallel()
+	n, err := NewNet(tinyMLP, 61)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := n.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := n.Params(), c.Params()
+	for i := range a {
+		if a[i].Name != b[i].Name || !slices.Equal(a[i].Data, b[i].Data) {
+			t.Fatalf("clone differs at %s", a[i].Name)
+		}
+	}
+	c.data(0)[0]++
+	if n.data(0)[0] == c.data(0)[0] {
+		t.Error("the clone shares its parameters with the original")
+	}
+	other, err := NewNet(deepCNN, 62)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := slices.Clone(n.data(0))
+	if err := n.SetParams(other.Params()); err == nil {
+		t.Error("SetParams took a CNN's tensors for an MLP")
+	}
+	if !slices.Equal(before, n.data(0)) {
+		t.Error("a refused SetParams changed the parameters")
 	}
 }

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -106,4 +107,35 @@ func (f *f64Graph) run(t *testing.T) (float64, [][]float64) {
 		gs = append(gs, append([]float64(nil), g.Value().Data().([]float64)...))
 	}
 	return scalar(f.gr.loss.Value()), gs
+}
+
+// checkCentralDiff compares analytic gradients with central differences
+// (loss(θ+h) − loss(θ−h)) / 2h: for each targets[k] (perturbed in place and restored), at the
+// entries of rng.Perm(len(targets[k])) cut to limit(k) (no cut when limit returns < 0), it reports
+// every relative error |num − ana| / max(|num|, |ana|, 1e-4) above tol and returns the largest.
+func checkCentralDiff(t *testing.T, names []string, targets, grads [][]float64, loss func() float64,
+	h, tol float64, limit func(k int) int, rng *rand.Rand) float64 {
+	t.Helper()
+	worst := 0.0
+	for k, data := range targets {
+		idx := rng.Perm(len(data))
+		if n := limit(k); n >= 0 && len(idx) > n {
+			idx = idx[:n]
+		}
+		for _, j := range idx {
+			orig := data[j]
+			data[j] = orig + h
+			lp := loss()
+			data[j] = orig - h
+			lm := loss()
+			data[j] = orig
+			num, ana := (lp-lm)/(2*h), grads[k][j]
+			rel := math.Abs(num-ana) / math.Max(math.Max(math.Abs(num), math.Abs(ana)), 1e-4)
+			worst = math.Max(worst, rel)
+			if rel > tol {
+				t.Errorf("d loss/d %s[%d]: analytic %.10g, numeric %.10g (rel err %.2g)", names[k], j, ana, num, rel)
+			}
+		}
+	}
+	return worst
 }

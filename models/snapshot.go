@@ -138,3 +138,17 @@ func (n *Net) SetParams(ts []checkpoint.Tensor) error {
 	}
 	return nil
 }
+
+// Clone returns a new network of the same Spec with a copy of n's parameters. Use one per
+// goroutine that builds graphs: building a machine writes to the parameter tensors it binds
+// (Gorgonia sets their engine), so graphs on different goroutines must not share them.
+func (n *Net) Clone() (*Net, error) {
+	c, err := NewNet(n.spec, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.SetParams(n.Params()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

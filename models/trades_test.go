@@ -137,27 +137,7 @@ func TestTRADESGradFiniteDifferences(t *testing.T) {
 			targets = append(targets, f.tg.xT.Data().([]float64), f.tg.xaT.Data().([]float64))
 			names = append(names, "x", "x_adv")
 			rng := rand.New(rand.NewPCG(35, 0))
-			worst := 0.0
-			for k, data := range targets {
-				idx := rng.Perm(len(data))
-				if len(idx) > 10 {
-					idx = idx[:10]
-				}
-				for _, j := range idx {
-					orig := data[j]
-					data[j] = orig + h
-					lp := loss()
-					data[j] = orig - h
-					lm := loss()
-					data[j] = orig
-					num, ana := (lp-lm)/(2*h), grads[k][j]
-					rel := math.Abs(num-ana) / math.Max(math.Max(math.Abs(num), math.Abs(ana)), 1e-4)
-					worst = math.Max(worst, rel)
-					if rel > tol {
-						t.Errorf("d loss/d %s[%d]: analytic %.10g, numeric %.10g (rel err %.2g)", names[k], j, ana, num, rel)
-					}
-				}
-			}
+			worst := checkCentralDiff(t, names, targets, grads, loss, h, tol, func(int) int { return 10 }, rng)
 			t.Logf("max relative error %.2g", worst)
 		})
 	}

@@ -313,18 +313,5 @@ func (m *Model) compareStatus(width int, pager string) []string {
 	}
 }
 
-// compareBottom is the filter line being typed, else the stop confirmation, else this user's last
-// notice, else compare mode's key help.
-func (m *Model) compareBottom(width int) string {
-	switch {
-	case m.cmp.edit != nil:
-		return m.filterPrompt(width)
-	case m.confirm != "":
-		return m.st.warn.Render("stop run " + m.confirm + "? it can be resumed from its last checkpoint  [y/n]")
-	case m.notice.text != "":
-		return m.st.forLevel(m.notice.level).Render(m.notice.text)
-	}
-	h := m.help
-	h.SetWidth(width)
-	return h.ShortHelpView(m.compareHelp())
-}
+// compareBottom is bottomLine with compare mode's key help.
+func (m *Model) compareBottom(width int) string { return m.bottomLineWith(width, m.compareHelp()) }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -205,8 +206,12 @@ func (m *Model) status(info lab.RunInfo, s *runState, ok bool, width int, pager 
 	}
 }
 
-// bottomLine is the stop confirmation, else this user's last notice, else the key help.
-func (m *Model) bottomLine(width int) string {
+// bottomLine is the filter line being typed, else the stop confirmation, else this user's last
+// notice, else the key help.
+func (m *Model) bottomLine(width int) string { return m.bottomLineWith(width, m.keys.ShortHelp()) }
+
+// bottomLineWith is bottomLine with keys as the key help.
+func (m *Model) bottomLineWith(width int, keys []key.Binding) string {
 	switch {
 	case m.cmp.edit != nil:
 		return m.filterPrompt(width)
@@ -217,7 +222,7 @@ func (m *Model) bottomLine(width int) string {
 	}
 	h := m.help
 	h.SetWidth(width)
-	return h.ShortHelpView(m.keys.ShortHelp())
+	return h.ShortHelpView(keys)
 }
 
 // withHelp draws the `?` overlay, generated from the key map, centred over base.

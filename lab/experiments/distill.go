@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -91,7 +90,7 @@ func (d Distill) Run(ctx context.Context, env *lab.Env) error {
 		return err
 	}
 	r.segmentStart, r.wallBase = time.Now(), r.st.meta.WallSeconds
-	defer r.st.closeTeachers()
+	defer func() { _ = r.st.closeTeacherTrainers() }()
 	if !r.st.meta.TeachersDone {
 		if err := r.trainTeachers(ctx); err != nil {
 			return r.endEarly(err)
@@ -227,10 +226,7 @@ func (r *distillRun) trainTeachers(ctx context.Context) error {
 			order, orderEpoch = data.EpochOrder(r.train.N, uint64(cfg.Seed), epoch), epoch
 		}
 		first := int(st.meta.TeacherLocal%st.stepsPerEpoch) * batch
-		for i := range batch {
-			copy(xb[i*dim:(i+1)*dim], r.train.Image(order[first+i]))
-			yb[i] = r.train.Labels[order[first+i]]
-		}
+		r.train.Gather(xb, yb, order[first:first+batch])
 		eps := cfg.Eps
 		if w := cfg.EpsWarmup * float64(st.stepsPerEpoch); w > 0 {
 			eps *= math.Min(1, float64(st.meta.TeacherLocal+1)/w)
@@ -501,17 +497,6 @@ func (r *distillRun) endEarly(why error) error {
 		}
 	}
 	return why
-}
-
-// describeJob words a job for messages.
-func describeJob(j studentJob) string {
-	var b strings.Builder
-	b.WriteString(j.Variant.Name)
-	if j.Variant.Teacher != "" {
-		fmt.Fprintf(&b, " at T %g", j.T)
-	}
-	fmt.Fprintf(&b, ", seed %d", j.Seed)
-	return b.String()
 }
 
 var _ lab.Steerable = (*distillState)(nil)

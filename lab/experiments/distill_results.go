@@ -36,26 +36,21 @@ func (r *distillRun) groups() []*distillGroup {
 	return out
 }
 
-// stat returns the mean and sd over the group's seeds of one number.
-func (g *distillGroup) stat(f func(studentResult) num) (mean, sd float64) {
-	if len(g.res) == 0 {
-		return math.NaN(), math.NaN()
-	}
+// values returns one number of each of the group's seeds.
+func (g *distillGroup) values(f func(studentResult) num) []float64 {
 	v := make([]float64, len(g.res))
 	for i, r := range g.res {
 		v[i] = float64(f(r))
 	}
-	return logits.MeanSD(v)
+	return v
 }
 
-func pmSD(mean, sd float64, n int, digits int) string {
-	if math.IsNaN(mean) {
-		return "…"
+// stat returns the mean and sd over the group's seeds of one number (NaN for none yet).
+func (g *distillGroup) stat(f func(studentResult) num) (mean, sd float64) {
+	if len(g.res) == 0 {
+		return math.NaN(), math.NaN()
 	}
-	if n < 2 {
-		return fmt.Sprintf("%.*f", digits, mean)
-	}
-	return fmt.Sprintf("%.*f ± %.*f", digits, mean, digits, sd)
+	return logits.MeanSD(g.values(f))
 }
 
 func cleanOf(r studentResult) num  { return r.CleanAcc }
@@ -95,8 +90,6 @@ func (r *distillRun) emitResults() {
 		n := len(g.res)
 		cm, cs := g.stat(cleanOf)
 		rm, rs := g.stat(robustOf)
-		km, ks := g.stat(klOf)
-		am, as := g.stat(rankOf)
 		mm, _ := g.stat(maxOf)
 		gm, _ := g.stat(gapOf)
 		mask := "…"
@@ -108,8 +101,14 @@ func (r *distillRun) emitResults() {
 				}
 			}
 		}
-		rows = append(rows, []string{g.label, fmt.Sprint(n), pmSD(cm, cs, n, 3), pmSD(rm, rs, n, 3), pmSD(km, ks, n, 4), pmSD(am, as, n, 2),
-			pmSD(mm, 0, 1, 2), pmSD(gm, 0, 1, 2), mask})
+		meanOnly := func(m float64) string { // M and G: the mean alone
+			if n == 0 {
+				return "…"
+			}
+			return fmt.Sprintf("%.2f", m)
+		}
+		rows = append(rows, []string{g.label, fmt.Sprint(n), pmOr(g.values(cleanOf), 3, "…"), pmOr(g.values(robustOf), 3, "…"),
+			pmOr(g.values(klOf), 4, "…"), pmOr(g.values(rankOf), 2, "…"), meanOnly(mm), meanOnly(gm), mask})
 		bars.Groups = append(bars.Groups, g.label)
 		clean.Values, clean.Err = append(clean.Values, cm), append(clean.Err, cs)
 		robust.Values, robust.Err = append(robust.Values, rm), append(robust.Err, rs)

@@ -181,6 +181,3 @@ func (s *distillState) closeTeacherTrainers() error {
 	}
 	return errors.Join(errs...)
 }
-
-// closeTeachers releases whatever the teachers still hold.
-func (s *distillState) closeTeachers() { _ = s.closeTeacherTrainers() }

@@ -78,11 +78,9 @@ func (r *distillRun) student(ctx context.Context, j studentJob, reports chan<- s
 			lastEpochLoss, lastEpochSteps = 0, 0
 		}
 		first := int(local%st.stepsPerEpoch) * batch
-		for i := range batch {
-			idx := order[first+i]
-			copy(xb[i*dim:(i+1)*dim], r.train.Image(idx))
-			yb[i] = r.train.Labels[idx]
-			if targets != nil {
+		r.train.Gather(xb, yb, order[first:first+batch])
+		if targets != nil {
+			for i, idx := range order[first : first+batch] {
 				copy(tb[i*k:(i+1)*k], targets[idx*k:(idx+1)*k])
 			}
 		}
@@ -166,18 +164,12 @@ func (r *distillRun) evaluate(ctx context.Context, m *attacks.NetModel, zs []flo
 			name, T = mRobust, r.temps[0]
 		}
 		zt := teachers[name]
-		res.KL = num(meanKL(zt, zs, k, T))
+		res.KL = num(logits.MeanKL(zt, zs, k, T))
 		res.RankAgreement = num(logits.NonMaxRankAgreement(zs, zt, k))
 	}
 	var source attacks.Model
 	if transfer {
-		// A private copy of the standard teacher: building a machine writes to the parameter
-		// tensors it binds (Gorgonia sets their engine), so workers must not share them.
-		teacher := r.st.nets[mStandard]
-		clone, err := models.NewNet(teacher.Spec(), 0)
-		if err == nil {
-			err = clone.SetParams(teacher.Params())
-		}
+		clone, err := r.st.nets[mStandard].Clone() // workers must not share graph parameters
 		if err != nil {
 			return res, err
 		}
@@ -201,37 +193,4 @@ func (r *distillRun) evaluate(ctx context.Context, m *attacks.NetModel, zs []flo
 		}
 	}
 	return res, nil
-}
-
-// meanKL is the mean over rows of KL(softmax(t/T) ‖ softmax(s/T)), in float64.
-func meanKL(t, s []float32, k int, T float64) float64 {
-	n := len(t) / k
-	lt, ls := make([]float64, k), make([]float64, k)
-	var kl float64
-	for i := range n {
-		logSoftmax(lt, t[i*k:(i+1)*k], T)
-		logSoftmax(ls, s[i*k:(i+1)*k], T)
-		for c := range k {
-			if p := math.Exp(lt[c]); p > 0 {
-				kl += p * (lt[c] - ls[c])
-			}
-		}
-	}
-	return kl / float64(n)
-}
-
-// logSoftmax writes log softmax(z/T) into dst.
-func logSoftmax(dst []float64, z []float32, T float64) {
-	m := math.Inf(-1)
-	for _, v := range z {
-		m = max(m, float64(v))
-	}
-	var sum float64
-	for _, v := range z {
-		sum += math.Exp((float64(v) - m) / T)
-	}
-	lse := math.Log(sum)
-	for c, v := range z {
-		dst[c] = (float64(v)-m)/T - lse
-	}
 }

@@ -46,25 +46,6 @@ func distillConfig(t *testing.T, edit func(*config.Config)) config.Config {
 	return c
 }
 
-func newDistillLab(t *testing.T, c config.Config) *lab.Lab {
-	t.Helper()
-	l, err := lab.New(lab.Params{RunsDir: c.Lab.RunsDir, Experiments: []lab.Experiment{experiments.Distill{}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l
-}
-
-func runDistill(t *testing.T, c config.Config) *lab.Run {
-	t.Helper()
-	r, err := newDistillLab(t, c).Start(context.Background(), lab.Spec{Experiment: "distill", Config: c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wait(t, r)
-	return r
-}
-
 // lastBars returns the last Bars event of a run.
 func lastBars(r *lab.Run) (lab.Bars, bool) {
 	evs, _ := r.Since(0)
@@ -84,7 +65,7 @@ func lastBars(r *lab.Run) (lab.Bars, bool) {
 // variant and temperature, and the teachers saved for reuse.
 func TestDistillEndToEnd(t *testing.T) {
 	t.Parallel()
-	r := runDistill(t, distillConfig(t, nil))
+	r := runExperiment(t, distillConfig(t, nil), experiments.Distill{})
 	info := r.Info()
 	if info.Status != lab.StatusFinished {
 		t.Fatalf("status %s: %s", info.Status, info.Reason)
@@ -166,7 +147,7 @@ func TestDistillEndToEnd(t *testing.T) {
 	c2 := distillConfig(t, func(c *config.Config) {
 		c.Distill.TeacherRun, c.Distill.Variants, c.Distill.Temperatures, c.Distill.Seeds = r.Dir(), "robust", "4", 1
 	})
-	r2 := runDistill(t, c2)
+	r2 := runExperiment(t, c2, experiments.Distill{})
 	if r2.Info().Status != lab.StatusFinished {
 		t.Fatalf("teacher-run run: %s", r2.Info().Reason)
 	}
@@ -194,7 +175,7 @@ func TestDistillBadTeacherRun(t *testing.T) {
 	t.Parallel()
 	empty := t.TempDir()
 	for _, ref := range []string{"no-such-run", empty} {
-		r := runDistill(t, distillConfig(t, func(c *config.Config) { c.Distill.TeacherRun = ref }))
+		r := runExperiment(t, distillConfig(t, func(c *config.Config) { c.Distill.TeacherRun = ref }), experiments.Distill{})
 		info := r.Info()
 		if info.Status != lab.StatusFailed || !strings.Contains(info.Reason, "teacher") {
 			t.Errorf("%s: status %s, reason %q", ref, info.Status, info.Reason)
@@ -208,12 +189,12 @@ func TestDistillBadTeacherRun(t *testing.T) {
 func TestDistillResume(t *testing.T) {
 	t.Parallel()
 	edit := func(c *config.Config) { c.Distill.Temperatures, c.Distill.Variants = "4", "hard,robust,robust:top1" }
-	ref := runDistill(t, distillConfig(t, edit))
+	ref := runExperiment(t, distillConfig(t, edit), experiments.Distill{})
 	if ref.Info().Status != lab.StatusFinished {
 		t.Fatalf("reference: %s", ref.Info().Reason)
 	}
 	c := distillConfig(t, edit)
-	l := newDistillLab(t, c)
+	l := newTestLab(t, c, experiments.Distill{})
 	r, err := l.Start(context.Background(), lab.Spec{Experiment: "distill", Config: c})
 	if err != nil {
 		t.Fatal(err)
@@ -315,7 +296,7 @@ func TestDistillLiveSettings(t *testing.T) {
 		c := distillConfig(t, func(c *config.Config) {
 			c.Distill.Temperatures, c.Distill.Variants, c.Distill.Seeds = tc.temps, "robust", 1
 		})
-		l := newDistillLab(t, c)
+		l := newTestLab(t, c, experiments.Distill{})
 		r, err := l.Start(context.Background(), lab.Spec{Experiment: "distill", Config: c})
 		if err != nil {
 			t.Fatal(err)
@@ -354,7 +335,7 @@ func TestDistillLiveSettings(t *testing.T) {
 }
 
 // TestDistillClaim checks the paper's distillation claim on a small budget (3,000 digits,
-// teachers 4 epochs, students 3, PGD-10×2 at eps 0.1 on 200 test digits; about 7 s): the student
+// teachers 4 epochs, students 3, PGD-10×2 at eps 0.1 on 200 test digits; about 20 s): the student
 // of the robust teacher, trained on clean inputs only, is clearly more robust than the student of
 // hard labels, and swapping the teacher's per-sample confidence across samples takes that away.
 // Measured margins with seeds 1 and 2: robust 0.19/0.14, hard 0.05/0.045, swapconf 0.045/0.025.
@@ -368,7 +349,7 @@ func TestDistillClaim(t *testing.T) {
 		d.TrainSamples, d.TeacherEpochs, d.Epochs, d.Seeds, d.Batch, d.AttackSteps = 3000, 4, 3, 1, 128, 5
 		d.EvalSamples, d.EvalSteps, d.Variants, d.Temperatures = 200, 10, "hard,robust,robust:swapconf", "30"
 	})
-	r := runDistill(t, c)
+	r := runExperiment(t, c, experiments.Distill{})
 	if r.Info().Status != lab.StatusFinished {
 		t.Fatalf("%s", r.Info().Reason)
 	}

@@ -272,10 +272,7 @@ func (r *logitsRun) trainJob(ctx context.Context, job logitsJob) error {
 			order, orderEpoch = data.EpochOrder(r.train.N, uint64(job.seed), epoch), epoch
 		}
 		first := int(st.meta.Local%r.stepsPerEpoch) * batch
-		for i := 0; i < batch; i++ {
-			copy(xb[i*dim:(i+1)*dim], r.train.Image(order[first+i]))
-			yb[i] = r.train.Labels[order[first+i]]
-		}
+		r.train.Gather(xb, yb, order[first:first+batch])
 		lr := st.meta.BaseLR * st.lrFactor()
 		began := time.Now()
 		series := make(map[string]float64, len(jm.names))
@@ -302,12 +299,7 @@ func (r *logitsRun) trainJob(ctx context.Context, job logitsJob) error {
 			st.meta.LossSum[name] += num(loss)
 		}
 		if s := time.Since(began).Seconds(); s > 0 {
-			inst := float64(batch) / s
-			if rate == 0 {
-				rate = inst
-			} else {
-				rate = 0.9*rate + 0.1*inst
-			}
+			rate = ewma(rate, float64(batch)/s)
 		}
 		st.meta.Local++
 		st.meta.LossCount++

@@ -190,9 +190,12 @@ func (r *logitsRun) epsSweep() []epsSweepEntry {
 }
 
 // pm formats mean ± sd.
-func pm(v []float64, digits int) string {
+func pm(v []float64, digits int) string { return pmOr(v, digits, "–") }
+
+// pmOr formats the mean ± sd of v ("mean" alone for one value, none for no values).
+func pmOr(v []float64, digits int, none string) string {
 	if len(v) == 0 {
-		return "–"
+		return none
 	}
 	m, sd := logits.MeanSD(v)
 	if len(v) == 1 {

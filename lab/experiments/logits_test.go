@@ -34,9 +34,10 @@ func logitsConfig(t *testing.T, edit func(*config.Config)) config.Config {
 	return c
 }
 
-func newLogitsLab(t *testing.T, c config.Config) *lab.Lab {
+// newTestLab is a lab over c's runs directory offering exp.
+func newTestLab(t *testing.T, c config.Config, exp lab.Experiment) *lab.Lab {
 	t.Helper()
-	l, err := lab.New(lab.Params{RunsDir: c.Lab.RunsDir, Experiments: []lab.Experiment{experiments.Logits{}}})
+	l, err := lab.New(lab.Params{RunsDir: c.Lab.RunsDir, Experiments: []lab.Experiment{exp}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,13 +49,14 @@ func wait(t *testing.T, r *lab.Run) {
 	select {
 	case <-r.Done():
 	case <-time.After(3 * time.Minute):
-		t.Fatal("logits run did not end")
+		t.Fatalf("run %s did not end within 3 minutes", r.ID())
 	}
 }
 
-func runLogits(t *testing.T, c config.Config) *lab.Run {
+// runExperiment runs exp with c in a new lab and waits for the run to end.
+func runExperiment(t *testing.T, c config.Config, exp lab.Experiment) *lab.Run {
 	t.Helper()
-	r, err := newLogitsLab(t, c).Start(context.Background(), lab.Spec{Experiment: "logits", Config: c})
+	r, err := newTestLab(t, c, exp).Start(context.Background(), lab.Spec{Experiment: exp.Name(), Config: c})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +81,7 @@ func stepSeries(r *lab.Run) []lab.StepMetrics {
 // accuracy curve, the gallery (event and PNG), and results.json with every named key.
 func TestLogitsEndToEnd(t *testing.T) {
 	t.Parallel()
-	r := runLogits(t, logitsConfig(t, nil))
+	r := runExperiment(t, logitsConfig(t, nil), experiments.Logits{})
 	info := r.Info()
 	if info.Status != lab.StatusFinished {
 		t.Fatalf("status %s: %s", info.Status, info.Reason)
@@ -183,13 +185,13 @@ func TestLogitsEndToEnd(t *testing.T) {
 func TestLogitsResume(t *testing.T) {
 	t.Parallel()
 	edit := func(c *config.Config) { c.Logits.Seeds, c.Logits.SweepEps = 1, "" }
-	ref := runLogits(t, logitsConfig(t, edit))
+	ref := runExperiment(t, logitsConfig(t, edit), experiments.Logits{})
 	if ref.Info().Status != lab.StatusFinished {
 		t.Fatalf("reference run: %+v", ref.Info())
 	}
 
 	c := logitsConfig(t, edit)
-	l := newLogitsLab(t, c)
+	l := newTestLab(t, c, experiments.Logits{})
 	r, err := l.Start(context.Background(), lab.Spec{Experiment: "logits", Config: c})
 	if err != nil {
 		t.Fatal(err)
@@ -249,7 +251,7 @@ func TestLogitsResume(t *testing.T) {
 func TestLogitsLiveSettings(t *testing.T) {
 	t.Parallel()
 	c := logitsConfig(t, func(c *config.Config) { c.Logits.Seeds, c.Logits.SweepEps, c.Logits.Epochs = 1, "", 1 })
-	l := newLogitsLab(t, c)
+	l := newTestLab(t, c, experiments.Logits{})
 	r, err := l.Start(context.Background(), lab.Spec{Experiment: "logits", Config: c})
 	if err != nil {
 		t.Fatal(err)
