@@ -139,22 +139,18 @@ func wnEncode(s WaveNetSpec, x *G.Node, param func(string) *G.Node) (*G.Node, er
 			if err != nil {
 				return nil, err
 			}
-			sk, err := conv(z, p+"s", 1)
-			if err != nil {
-				return nil, err
-			}
+			// h ← h + W_r z + b_r and s ← s + W_s z + b_s, each one op (no separate sum).
 			if !lastLayer(s, b, l) {
-				r, err := conv(z, p+"r", 1)
-				if err != nil {
-					return nil, err
-				}
-				if h, err = G.Add(h, r); err != nil {
+				if h, err = ops.CausalConv1DBiasAdd(z, param(p+"r.W"), param(p+"r.b"), h, 1); err != nil {
 					return nil, err
 				}
 			}
 			if skip == nil {
-				skip = sk
-			} else if skip, err = G.Add(skip, sk); err != nil {
+				skip, err = conv(z, p+"s", 1)
+			} else {
+				skip, err = ops.CausalConv1DBiasAdd(z, param(p+"s.W"), param(p+"s.b"), skip, 1)
+			}
+			if err != nil {
 				return nil, err
 			}
 		}

@@ -51,9 +51,14 @@ func TestAudioEndToEnd(t *testing.T) {
 		t.Fatalf("status %v: %+v", info.Status, info)
 	}
 	evs, _ := r.Since(0)
-	points, tables := 0, 0
+	points, tables, rated, steps := 0, 0, 0, 0
 	for _, ev := range evs {
 		switch b := ev.Body.(type) {
+		case lab.StepMetrics:
+			steps++
+			if b.SamplesPerSec > 0 && !math.IsInf(b.SamplesPerSec, 0) {
+				rated++
+			}
 		case lab.Point:
 			points++
 		case lab.Table:
@@ -65,6 +70,9 @@ func TestAudioEndToEnd(t *testing.T) {
 	}
 	if points == 0 || tables == 0 {
 		t.Errorf("%d points and %d tables emitted", points, tables)
+	}
+	if steps == 0 || rated != steps {
+		t.Errorf("%d of %d step metrics carry a finite, positive clips/s rate", rated, steps)
 	}
 	raw, err := os.ReadFile(filepath.Join(r.Dir(), "results.json"))
 	if err != nil {

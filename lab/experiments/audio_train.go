@@ -94,7 +94,13 @@ func (r *audioRun) runSteps(ctx context.Context, net *models.WaveNet, opt models
 		batches[len(taskIdx)+j] = b
 	}
 	buf := make([]float32, audio.ClipLen)
+	clipsPerStep := 0.0 // labelled clips and unlabelled windows in one step, over all tasks
+	for _, t := range tasks {
+		clipsPerStep += float64(t.Batch)
+	}
+	rate := 0.0 // clips per second, EMA over steps (batch preparation included)
 	for step := 0; step < steps; step++ {
+		began := time.Now()
 		if err := r.env.Between(ctx, r.state.GlobalStep, r.state); err != nil {
 			return err
 		}
@@ -134,6 +140,13 @@ func (r *audioRun) runSteps(ctx context.Context, net *models.WaveNet, opt models
 			}
 			return err
 		}
+		if s := time.Since(began).Seconds(); s > 0 {
+			if inst := clipsPerStep / s; rate == 0 {
+				rate = inst
+			} else {
+				rate = 0.9*rate + 0.1*inst
+			}
+		}
 		r.state.GlobalStep++
 		if r.state.GlobalStep%5 == 0 {
 			series := map[string]float64{}
@@ -142,7 +155,7 @@ func (r *audioRun) runSteps(ctx context.Context, net *models.WaveNet, opt models
 				series["loss/"+t.Head] = losses[i]
 				total += t.Weight * losses[i]
 			}
-			r.env.Emit(lab.StepMetrics{Step: r.state.GlobalStep, Loss: total, LR: p.cfg.LR, Series: series})
+			r.env.Emit(lab.StepMetrics{Step: r.state.GlobalStep, Loss: total, LR: p.cfg.LR, SamplesPerSec: rate, Series: series})
 			r.env.Emit(lab.Progress{Step: r.state.GlobalStep, TotalSteps: r.totalSteps, Elapsed: time.Since(r.began).Seconds()})
 		}
 	}

@@ -32,7 +32,28 @@ func CausalConv1DBias(x, w, b *G.Node, dilation int) (*G.Node, error) {
 	return conv1d(x, w, b, dilation)
 }
 
+// CausalConv1DBiasAdd is base + CausalConv1DBias(x, w, b): the residual and skip sums of a
+// WaveNet layer, y = base + W *_d x + b, with base (N×O×T) copied into y with the bias in the
+// same pass the bias alone would take, so the sum costs no extra pass over memory and no
+// separately allocated tensor. d base = dy.
+func CausalConv1DBiasAdd(x, w, b, base *G.Node, dilation int) (*G.Node, error) {
+	if b == nil || base == nil {
+		return nil, fmt.Errorf("ops: CausalConv1DBiasAdd needs a bias and a base")
+	}
+	xs, ws := x.Shape(), w.Shape()
+	if xs.Dims() == 3 && ws.Dims() == 3 {
+		if want := (tensor.Shape{xs[0], ws[0], xs[2]}); !base.Shape().Eq(want) {
+			return nil, fmt.Errorf("ops: CausalConv1DBiasAdd: base shape %v, want the output's %v", base.Shape(), want)
+		}
+	}
+	return conv1dWith(x, w, b, base, dilation)
+}
+
 func conv1d(x, w, b *G.Node, dilation int) (*G.Node, error) {
+	return conv1dWith(x, w, b, nil, dilation)
+}
+
+func conv1dWith(x, w, b, base *G.Node, dilation int) (*G.Node, error) {
 	xs, ws := x.Shape(), w.Shape()
 	switch {
 	case xs.Dims() != 3 || ws.Dims() != 3:
@@ -50,6 +71,10 @@ func conv1d(x, w, b *G.Node, dilation int) (*G.Node, error) {
 		return nil, fmt.Errorf("ops: CausalConv1DBias: bias shape %v, want (%d)", bs, op.g.o)
 	}
 	op.g.bias = true
+	if base != nil {
+		op.g.add = true
+		return G.ApplyOp(op, x, w, b, base)
+	}
 	return G.ApplyOp(op, x, w, b)
 }
 
@@ -57,11 +82,12 @@ func conv1d(x, w, b *G.Node, dilation int) (*G.Node, error) {
 type c1Geom struct {
 	n, c, t, o, k, d int
 	bias             bool
+	add              bool // a fourth input, base, is added to y (CausalConv1DBiasAdd)
 }
 
 func (g c1Geom) shift(k int) int { return (g.k - 1 - k) * g.d }
 func (g c1Geom) String() string {
-	return fmt.Sprintf("x=%dx%dx%d w=%dx%dx%d d=%d bias=%t", g.n, g.c, g.t, g.o, g.c, g.k, g.d, g.bias)
+	return fmt.Sprintf("x=%dx%dx%d w=%dx%dx%d d=%d bias=%t add=%t", g.n, g.c, g.t, g.o, g.c, g.k, g.d, g.bias, g.add)
 }
 
 // taps repacks w (O×C×K) into K contiguous O×C matrices in dst.
@@ -82,14 +108,20 @@ type conv1dOp struct {
 }
 
 func (op *conv1dOp) Arity() int {
-	if op.g.bias {
+	switch {
+	case op.g.add:
+		return 4
+	case op.g.bias:
 		return 3
 	}
 	return 2
 }
 func (op *conv1dOp) Type() hm.Type {
 	t := tensorType(3)
-	if op.g.bias {
+	switch {
+	case op.g.add:
+		return hm.NewFnType(t, t, tensorType(1), t, t)
+	case op.g.bias:
 		return hm.NewFnType(t, t, tensorType(1), t)
 	}
 	return hm.NewFnType(t, t, t)
@@ -103,6 +135,9 @@ func (op *conv1dOp) OverwritesInput() int  { return -1 }
 func (op *conv1dOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "ops.CausalConv1D(%v)", op.g) }
 func (op *conv1dOp) Hashcode() uint32      { return hashOf(op) }
 func (op *conv1dOp) String() string {
+	if op.g.add {
+		return fmt.Sprintf("CausalConv1DBiasAdd(k=%d, d=%d)", op.g.k, op.g.d)
+	}
 	return fmt.Sprintf("CausalConv1D(k=%d, d=%d)", op.g.k, op.g.d)
 }
 func (op *conv1dOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
@@ -119,28 +154,39 @@ func (op *conv1dOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, err
 	if x.Shape().TotalSize() != g.n*g.c*g.t || w.Shape().TotalSize() != g.o*g.c*g.k {
 		return nil, fmt.Errorf("ops: %v: got x %v and w %v, built for %v", op, x.Shape(), w.Shape(), g)
 	}
-	var b *tensor.Dense
+	var b, base *tensor.Dense
 	if g.bias {
 		if b, err = dense(in[2], dt, 1, "CausalConv1D bias"); err != nil {
 			return nil, err
 		}
 	}
+	if g.add {
+		if base, err = dense(in[3], dt, 3, "CausalConv1DBiasAdd base"); err != nil {
+			return nil, err
+		}
+		if base.Shape().TotalSize() != g.n*g.o*g.t {
+			return nil, fmt.Errorf("ops: %v: got base %v, built for %v", op, base.Shape(), g)
+		}
+	}
 	y := output(prealloc, &op.out, dt, tensor.Shape{g.n, g.o, g.t}, in...)
 	if dt == tensor.Float32 {
-		conv1dForward[float32](g, op.st, x, w, b, y)
+		conv1dForward[float32](g, op.st, x, w, b, base, y)
 	} else {
-		conv1dForward[float64](g, op.st, x, w, b, y)
+		conv1dForward[float64](g, op.st, x, w, b, base, y)
 	}
 	return y, nil
 }
 
-func conv1dForward[T float](g c1Geom, st *slab, x, w, b, y *tensor.Dense) {
+func conv1dForward[T float](g c1Geom, st *slab, x, w, b, base, y *tensor.Dense) {
 	wk := get[T](st, g.k*g.o*g.c)
 	taps(g, data[T](w), wk)
 	xd, yd := data[T](x), data[T](y)
-	var bias []T
+	var bias, bs []T
 	if b != nil {
 		bias = data[T](b)
+	}
+	if base != nil {
+		bs = data[T](base)
 	}
 	cols := gemmCols(g.o, g.c)
 	chunks := (g.t + cols - 1) / cols
@@ -149,7 +195,16 @@ func conv1dForward[T float](g c1Geom, st *slab, x, w, b, y *tensor.Dense) {
 		n, c0 := task/chunks, (task%chunks)*cols
 		c1 := min(c0+cols, g.t)
 		xn, yn := xd[n*g.c*g.t:], yd[n*g.o*g.t:]
-		if bias != nil {
+		switch {
+		case bs != nil:
+			bn := bs[n*g.o*g.t:]
+			for o := 0; o < g.o; o++ {
+				dst, src, v := yn[o*g.t+c0:o*g.t+c1], bn[o*g.t+c0:o*g.t+c1], bias[o]
+				for i := range dst {
+					dst[i] = src[i] + v
+				}
+			}
+		case bias != nil:
 			for o := 0; o < g.o; o++ {
 				fill(yn[o*g.t+c0:o*g.t+c1], bias[o])
 			}
@@ -197,6 +252,9 @@ func (op *conv1dOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, erro
 	if err != nil {
 		return nil, fmt.Errorf("ops: CausalConv1D db: %w", err)
 	}
+	if op.g.add {
+		return G.Nodes{dx, dw, db, grad}, nil // d base = dy
+	}
 	return G.Nodes{dx, dw, db}, nil
 }
 
@@ -219,5 +277,19 @@ func (op *conv1dOp) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.Nod
 			in []G.Value
 		}{&channelSumOp{dims: 3, n: op.g.n, c: op.g.o, l: op.g.t}, []G.Value{dy}})
 	}
-	return doDiff(inputs, diffs...)
+	if err := doDiff(inputs, diffs...); err != nil {
+		return err
+	}
+	if !op.g.add {
+		return nil
+	}
+	gb, err := inputs[3].Grad()
+	if err != nil {
+		return nil // base not differentiated
+	}
+	t, ok := dy.(*tensor.Dense)
+	if !ok {
+		return fmt.Errorf("ops: %v: output gradient is a %T", op, dy)
+	}
+	return addInto(gb, t)
 }

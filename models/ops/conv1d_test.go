@@ -140,3 +140,46 @@ func TestWaveNetBlockGrad(t *testing.T) {
 	}}
 	t.Logf("max FD error %.2g", checkGrads(t, gc))
 }
+
+// CausalConv1DBiasAdd is base + CausalConv1DBias: its value, every input's gradient (base's is
+// dy) by finite differences in float64, the LispMachine path and float32.
+func TestCausalConv1DBiasAdd(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(23, 24))
+	for _, tc := range conv1dCases {
+		t.Run(tc.name, func(t *testing.T) {
+			build := func(in G.Nodes) (*G.Node, error) { return CausalConv1DBiasAdd(in[0], in[1], in[2], in[3], tc.d) }
+			x := randDense(r, -1, 1, tc.n, tc.c, tc.t)
+			w := randDense(r, -1, 1, tc.o, tc.c, tc.k)
+			b := randDense(r, -1, 1, tc.o)
+			base := randDense(r, -1, 1, tc.n, tc.o, tc.t)
+			want := naiveCausalConv1D(x.Data().([]float64), w.Data().([]float64), b.Data().([]float64), tc.n, tc.c, tc.t, tc.o, tc.k, tc.d)
+			for i, v := range base.Data().([]float64) {
+				want[i] += v
+			}
+			if d := maxAbsDiff(forward(t, build, x, w, b, base), want); d > 1e-12 {
+				t.Errorf("float64: max |y − (base + naive)| = %g", d)
+			}
+			if d := maxAbsDiff(forward(t, build, f32(x), f32(w), f32(b), f32(base)), want); d > 1e-5 {
+				t.Errorf("float32: max |y − (base + naive)| = %g", d)
+			}
+			gc := gradCase{name: tc.name, shapes: []tensor.Shape{{tc.n, tc.c, tc.t}, {tc.o, tc.c, tc.k}, {tc.o}, {tc.n, tc.o, tc.t}}, build: build}
+			t.Logf("max FD error %.2g", checkGrads(t, gc))
+			checkLisp(t, gc)
+			checkF32(t, gc, 1e-4)
+		})
+	}
+	t.Run("refusals", func(t *testing.T) {
+		g := G.NewGraph()
+		x := G.NewTensor(g, tensor.Float64, 3, G.WithShape(2, 3, 5), G.WithName("x"))
+		w := G.NewTensor(g, tensor.Float64, 3, G.WithShape(4, 3, 2), G.WithName("w"))
+		b := G.NewVector(g, tensor.Float64, G.WithShape(4), G.WithName("b"))
+		wrong := G.NewTensor(g, tensor.Float64, 3, G.WithShape(2, 3, 5), G.WithName("wrong"))
+		if _, err := CausalConv1DBiasAdd(x, w, b, wrong, 1); err == nil {
+			t.Error("a base of the input's shape (3 channels, output has 4) was accepted")
+		}
+		if _, err := CausalConv1DBiasAdd(x, w, nil, wrong, 1); err == nil {
+			t.Error("a missing bias was accepted")
+		}
+	})
+}

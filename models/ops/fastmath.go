@@ -20,7 +20,17 @@ var exp2Table = [32]uint32{
 // exponent bits. Relative error below 2e-7. Inputs are clamped to [−87.33, 88.37], so results
 // saturate at about 1.2e-38 and 2.4e38 instead of reaching 0 or +Inf; NaN stays NaN.
 // No branches, no calls: about 2× faster than math.Exp per element.
-func exp32s(dst, x []float32) {
+func exp32s(dst, x []float32) { expScaled32(dst, x, 1, expHi32) }
+
+const (
+	expLo32 = -87.33654 // e^expLo32 ≈ 1.18e-38, the smallest normal float32
+	expHi32 = 88.37626  // e^expHi32 ≈ 3.4e38, the largest finite float32
+)
+
+// expScaled32 sets dst[i] = e^min(k·x[i], hi) (and at least e^expLo32), as exp32s; dst may be x.
+// Folding the scale and the cap into the exponent's own clamp saves the passes that would
+// otherwise prepare k·x and cap the result.
+func expScaled32(dst, x []float32, k, hi float32) {
 	const (
 		invL  = 46.16624130844683     // 32/ln2
 		l1    = 2839.0 / (1 << 17)    // ln2/32, high part: n·l1 is exact for |n| < 4096
@@ -30,15 +40,16 @@ func exp32s(dst, x []float32) {
 	)
 	x = x[:len(dst)]
 	for i, v := range x {
-		if v < -87.33654 { // branches: Go's min/max spend ~12 instructions on NaN and ±0
-			v = -87.33654
+		v *= k
+		if v < expLo32 { // branches: Go's min/max spend ~12 instructions on NaN and ±0
+			v = expLo32
 		}
-		if v > 88.37626 {
-			v = 88.37626
+		if v > hi {
+			v = hi
 		}
-		k := v*invL + round
-		n := int32(math.Float32bits(k)) - bias
-		kf := k - round
+		kf := v*invL + round
+		n := int32(math.Float32bits(kf)) - bias
+		kf -= round
 		r := v - kf*l1 - kf*l2
 		p := 1 + r + r*r*(0.5+r*(1.0/6))
 		scale := exp2Table[n&31] + uint32(n>>5)<<23
@@ -46,20 +57,27 @@ func exp32s(dst, x []float32) {
 	}
 }
 
+// gateCap32 is a little above ln 1e18: e^{2a} and e^{−b} are capped at 1e18, where tanh and σ
+// have saturated in float32, so that the product of the two denominators stays finite.
+const gateCap32 = 41.5
+
+// gateSmall32 is the float32 bit pattern of 0.004: below it tanh(a) = a − a³/3 (see gate32).
+const gateSmall32 = 0x3b83126f
+
 // gate32 sets s[i] = σ(b[i]) = 1/(1+f) and y[i] = tanh(a[i])·s[i] = (e−1)/((e+1)(1+f)), with
 // e = e^{2a} and f = e^{−b} computed in y and s themselves, so one division serves both; e and f
-// are capped at 1e18 (where tanh and σ have saturated in float32) to keep the product finite, and
-// tanh(a) = a − a³/3 for |a| < 0.004 keeps relative accuracy near 0. y and s must not alias a, b.
+// are capped at 1e18 (gateCap32) to keep the product finite, and tanh(a) = a − a³/3 for
+// |a| < 0.004 keeps relative accuracy near 0, where e − 1 cancels. Both forms are computed and
+// the small-|a| one is picked by a bit mask: a branch here cost a third of the kernel's time.
+// y and s must not alias a, b.
 func gate32(y, s, a, b []float32) {
 	a, b, s = a[:len(y)], b[:len(y)], s[:len(y)]
-	for i := range y {
-		y[i] = 2 * a[i]
-		s[i] = -b[i]
-	}
-	exp32s(y, y)
-	exp32s(s, s)
+	expScaled32(y, a, 2, gateCap32)
+	expScaled32(s, b, -1, gateCap32)
 	for i, e := range y {
 		f := s[i]
+		// Exactly 1e18, not the exponential's approximation of it, so that saturated
+		// outputs come out as exactly ±1 and 0.5.
 		if e > 1e18 {
 			e = 1e18
 		}
@@ -69,10 +87,11 @@ func gate32(y, s, a, b []float32) {
 		q := 1 / ((e + 1) * (1 + f))
 		sig := (e + 1) * q
 		s[i] = sig
-		if x := a[i]; x > -0.004 && x < 0.004 {
-			y[i] = (x - x*x*x/3) * sig
-		} else {
-			y[i] = (e - 1) * q
-		}
+		x := a[i]
+		small := (x - x*x*x*(1.0/3)) * sig
+		large := (e - 1) * q
+		// m is all ones when |x| < 0.004 (as integers, the bits of |x| order like its values).
+		m := uint32(int32((math.Float32bits(x)&0x7fffffff)-gateSmall32) >> 31)
+		y[i] = math.Float32frombits(math.Float32bits(small)&m | math.Float32bits(large)&^m)
 	}
 }
