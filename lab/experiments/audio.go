@@ -298,6 +298,14 @@ func tQuantile975(df int) float64 {
 	return 1.96
 }
 
+// spread formats " ± v" in percent, or nothing while v is undefined (a single seed so far).
+func spread(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	return fmt.Sprintf(" ± %.1f", 100*v)
+}
+
 // emit sends the chart points and the results table for everything finished so far.
 func (a *audioAgg) emit(env *lab.Env) {
 	var rows [][]string
@@ -312,10 +320,10 @@ func (a *audioAgg) emit(env *lab.Env) {
 					Err: cell.AccSD, XLabel: "labelled clips per class", YLabel: "test accuracy"})
 				gain := "-"
 				if !math.IsNaN(cell.GainMean) {
-					gain = fmt.Sprintf("%+.1f ± %.1f", 100*cell.GainMean, 100*cell.GainCI95)
+					gain = fmt.Sprintf("%+.1f", 100*cell.GainMean) + spread(cell.GainCI95)
 				}
 				rows = append(rows, []string{strconv.Itoa(reg), c.Name, t.Name,
-					fmt.Sprintf("%.1f ± %.1f", 100*cell.AccMean, 100*cell.AccSD), gain, strconv.Itoa(len(cell.Acc)),
+					fmt.Sprintf("%.1f", 100*cell.AccMean) + spread(cell.AccSD), gain, strconv.Itoa(len(cell.Acc)),
 					fmt.Sprintf("%.0f", meanOr(a.wall[c.Name]))})
 			}
 		}

@@ -66,6 +66,11 @@ func TestAudioEndToEnd(t *testing.T) {
 			if len(b.Rows) > 3*3 {
 				t.Errorf("table has %d rows, more than 3 conditions × 3 tasks", len(b.Rows))
 			}
+			for _, row := range b.Rows { // tables sent after the first seed have no spread yet
+				if cells := strings.Join(row, " | "); strings.Contains(cells, "NaN") {
+					t.Errorf("table row shows NaN: %s", cells)
+				}
+			}
 		}
 	}
 	if points == 0 || tables == 0 {
