@@ -88,6 +88,14 @@ func (Audio) Run(ctx context.Context, env *lab.Env) error {
 	if err := spec.Validate(); err != nil {
 		return err
 	}
+	// Every regime must fit every task's smallest class: refuse now, not hours into the run.
+	for _, t := range data.tasks {
+		for _, reg := range plan.regimes {
+			if _, err := t.Labelled(reg, uint64(plan.cfg.Seed)); err != nil {
+				return fmt.Errorf("audio.regimes = %q: %w", plan.cfg.Regimes, err)
+			}
+		}
+	}
 	r := &audioRun{env: env, plan: plan, data: data, spec: spec, state: &audioState{}}
 	if snap := env.ResumeFrom(); snap != nil {
 		if err := json.Unmarshal(snap.Meta, r.state); err != nil {

@@ -121,10 +121,11 @@ func TestAudioDir(t *testing.T) {
 		}
 	}
 	os.WriteFile(filepath.Join(dir, "testing_list.txt"), []byte("yes/spk0_nohash_0.wav\nno/spk0_nohash_6.wav\n"), 0o644)
-	run := func() *lab.Run {
+	run := func(regimes string) *lab.Run {
 		c := tinyAudio(t)
 		c.Audio.AudioDir = dir
 		c.Audio.Conditions = "single,multi+ssl"
+		c.Audio.Regimes = regimes
 		l, err := lab.New(lab.Params{RunsDir: c.Lab.RunsDir, Experiments: []lab.Experiment{experiments.Audio{}}})
 		if err != nil {
 			t.Fatal(err)
@@ -136,11 +137,22 @@ func TestAudioDir(t *testing.T) {
 		<-r.Done()
 		return r
 	}
-	if info := run().Info(); info.Status != lab.StatusFinished {
+	if info := run("2").Info(); info.Status != lab.StatusFinished {
 		t.Fatalf("status %v: %s", info.Status, info.Reason)
 	}
+	// 5 train clips per class: a regime of 50 is refused before anything trains.
+	r := run("2,50")
+	if info := r.Info(); info.Status != lab.StatusFailed || !strings.Contains(info.Reason, "fewer than the 50") {
+		t.Errorf("regime 50 of 5 clips: status %v, reason %q; want a failure before training", info.Status, info.Reason)
+	}
+	evs, _ := r.Since(0)
+	for _, ev := range evs {
+		if _, ok := ev.Body.(lab.StepMetrics); ok {
+			t.Fatal("a run with an impossible regime trained before failing")
+		}
+	}
 	os.WriteFile(filepath.Join(dir, "no", "stereo.wav"), append(toneWAV(300, 0)[:22], 2, 0), 0o644)
-	if info := run().Info(); info.Status != lab.StatusFailed || !strings.Contains(info.Reason, "stereo.wav") {
+	if info := run("2").Info(); info.Status != lab.StatusFailed || !strings.Contains(info.Reason, "stereo.wav") {
 		t.Errorf("bad file: status %v, reason %q; want a failure naming stereo.wav", info.Status, info.Reason)
 	}
 }
