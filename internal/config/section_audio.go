@@ -37,7 +37,7 @@ func audioSection() (Section, []Param) {
 			Help:  "folder of <label>/<name>.wav files laid out like Speech Commands, read as the keyword task (empty: the embedded set)",
 			field: func(c *Config) any { return &c.Audio.AudioDir }},
 		{Section: s, Key: "regimes", Kind: KindString, Default: "5,20",
-			Help:  "labelled clips per class, comma-separated (the paper's regimes: 5,10,20,50)",
+			Help:  "labelled clips per class, comma-separated, each at most the smallest class of every task (48 for the embedded speaker and instrument tasks; e.g. 5,10,20,40)",
 			field: func(c *Config) any { return &c.Audio.Regimes }},
 		{Section: s, Key: "conditions", Kind: KindString, Default: "single,multi,multi+ssl,multi+aug",
 			Help:  "comma-separated: single, single+aug, multi, multi+aug, multi+ssl, multi+ssl+aug, multi+next, multi+denoise, multi+upsample, pretrain",
