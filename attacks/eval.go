@@ -3,6 +3,8 @@ package attacks
 import (
 	"context"
 	"fmt"
+
+	"github.com/logitlab/logitlab/logits"
 )
 
 // Accuracy returns the fraction of the len(y) samples of x that m classifies correctly (argmax of
@@ -19,7 +21,7 @@ func Accuracy(m Model, x []float32, y []int) (acc float64, correct []bool, err e
 	correct = make([]bool, k)
 	n := 0
 	for i, c := range y {
-		if argmax(z[i*classes:(i+1)*classes]) == c {
+		if logits.Argmax(z[i*classes:(i+1)*classes]) == c {
 			correct[i] = true
 			n++
 		}
@@ -87,15 +89,4 @@ func (t Transfer) Name() string {
 // Perturb implements Attack; the target model m is not consulted.
 func (t Transfer) Perturb(ctx context.Context, _ Model, dst, x []float32, y []int) error {
 	return t.Attack.Perturb(ctx, t.Source, dst, x, y)
-}
-
-// argmax returns the index of the largest value, the first on ties.
-func argmax(z []float32) int {
-	arg := 0
-	for k, v := range z {
-		if v > z[arg] {
-			arg = k
-		}
-	}
-	return arg
 }

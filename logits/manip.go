@@ -18,7 +18,7 @@ import (
 func ShuffleNonMax(z []float32, k int, rng *rand.Rand) {
 	rest := make([]float32, 0, k)
 	for row := range rows(z, k) {
-		m := argmax(row)
+		m := Argmax(row)
 		rest = nonMax(rest[:0], row, m)
 		rng.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
 		putNonMax(row, m, rest)
@@ -29,7 +29,7 @@ func ShuffleNonMax(z []float32, k int, rng *rand.Rand) {
 // classes, and (by Jensen) a little more probability on the max than the teacher gave it.
 func MeanNonMax(z []float32, k int) {
 	for row := range rows(z, k) {
-		m := argmax(row)
+		m := Argmax(row)
 		var s float64
 		for c, v := range row {
 			if c != m {
@@ -53,7 +53,7 @@ func MeanNonMax(z []float32, k int) {
 // (the log-mean-exp of the non-max logits). Only the top-1 answer and its confidence remain.
 func TopOnly(z []float32, k int) {
 	for row := range rows(z, k) {
-		m := argmax(row)
+		m := Argmax(row)
 		hi := math.Inf(-1)
 		for c, v := range row {
 			if c != m {
@@ -82,7 +82,7 @@ func ReverseNonMax(z []float32, k int) {
 	idx := make([]int, 0, k)
 	vals := make([]float32, 0, k)
 	for row := range rows(z, k) {
-		m := argmax(row)
+		m := Argmax(row)
 		idx, vals = rankedNonMax(idx[:0], vals[:0], row, m)
 		for j, c := range idx {
 			row[c] = vals[len(vals)-1-j]
@@ -112,7 +112,7 @@ func SwapConfidence(z []float32, k int, rng *rand.Rand) {
 			continue
 		}
 		row := z[i*k : (i+1)*k]
-		mv := float64(row[argmax(row)])
+		mv := float64(row[Argmax(row)])
 		f := gaps[perm[i]] / g
 		for c, v := range row {
 			row[c] = float32(mv - (mv-float64(v))*f)
@@ -136,7 +136,7 @@ func GraftNonMax(z, order []float32, k int) error {
 	oVals := make([]float32, 0, k)
 	for i := 0; i < len(z)/k; i++ {
 		row, orow := z[i*k:(i+1)*k], order[i*k:(i+1)*k]
-		m := argmax(row)
+		m := Argmax(row)
 		idx, vals = rankedNonMax(idx[:0], vals[:0], row, m)
 		oIdx, oVals = rankedNonMax(oIdx[:0], oVals[:0], orow, m)
 		for j, c := range oIdx {
@@ -259,7 +259,7 @@ func NonMaxRankAgreement(a, b []float32, k int) float64 {
 	var s float64
 	for i := range n {
 		ra, rb := a[i*k:(i+1)*k], b[i*k:(i+1)*k]
-		m := argmax(rb)
+		m := Argmax(rb)
 		x, y = x[:0], y[:0]
 		for c := range k {
 			if c != m {
@@ -285,8 +285,8 @@ func rows(z []float32, k int) func(func([]float32) bool) {
 	}
 }
 
-// argmax is the first index of the largest value.
-func argmax(row []float32) int {
+// Argmax is the first index of the largest value (the predicted class of a logit row).
+func Argmax(row []float32) int {
 	m := 0
 	for c, v := range row {
 		if v > row[m] {
@@ -298,7 +298,7 @@ func argmax(row []float32) int {
 
 // rowGap is the max minus the second largest value.
 func rowGap(row []float32) float64 {
-	m := argmax(row)
+	m := Argmax(row)
 	second := math.Inf(-1)
 	for c, v := range row {
 		if c != m {

@@ -82,8 +82,8 @@ func TestManipulationInvariants(t *testing.T) {
 			changed := false
 			for i := range n {
 				in, out := base[i*k:(i+1)*k], z[i*k:(i+1)*k]
-				mi := argmax(in)
-				if argmax(out) != mi || (out[mi] != in[mi] && name != "swapconf") {
+				mi := Argmax(in)
+				if Argmax(out) != mi || (out[mi] != in[mi] && name != "swapconf") {
 					t.Fatalf("row %d: max moved or changed: %v -> %v", i, in, out)
 				}
 				if !slices.Equal(in, out) {
@@ -162,7 +162,7 @@ func TestParseManipulationErrors(t *testing.T) {
 }
 
 func maxProb(row []float32) float64 {
-	m := float64(row[argmax(row)])
+	m := float64(row[Argmax(row)])
 	var s float64
 	for _, v := range row {
 		s += math.Exp(float64(v) - m)

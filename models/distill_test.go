@@ -52,13 +52,7 @@ func newF64Distill(t *testing.T, s Spec, vals []*tensor.Dense, x []float32, y []
 func (f *f64Distill) run(t *testing.T) (float64, []float64, [][]float64) {
 	t.Helper()
 	defer f.vm.Reset()
-	if err := f.vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	var gs [][]float64
-	for _, g := range f.grads {
-		gs = append(gs, append([]float64(nil), g.Value().Data().([]float64)...))
-	}
+	gs := runGrads(t, f.vm, f.grads)
 	z := append([]float64(nil), f.gr.logits.Value().Data().([]float64)...)
 	return scalar(f.gr.loss.Value()), z, gs
 }

@@ -99,14 +99,22 @@ func newF64Graph(t *testing.T, s Spec, vals []*tensor.Dense, x []float32, y []in
 func (f *f64Graph) run(t *testing.T) (float64, [][]float64) {
 	t.Helper()
 	defer f.vm.Reset()
-	if err := f.vm.RunAll(); err != nil {
+	gs := runGrads(t, f.vm, f.grads)
+	return scalar(f.gr.loss.Value()), gs
+}
+
+// runGrads runs vm once and returns copies of the float64 values of grads; the caller resets
+// vm after reading whatever else it needs from the run.
+func runGrads(t *testing.T, vm G.VM, grads G.Nodes) [][]float64 {
+	t.Helper()
+	if err := vm.RunAll(); err != nil {
 		t.Fatal(err)
 	}
-	var gs [][]float64
-	for _, g := range f.grads {
-		gs = append(gs, append([]float64(nil), g.Value().Data().([]float64)...))
+	gs := make([][]float64, len(grads))
+	for i, g := range grads {
+		gs[i] = append([]float64(nil), g.Value().Data().([]float64)...)
 	}
-	return scalar(f.gr.loss.Value()), gs
+	return gs
 }
 
 // checkCentralDiff compares analytic gradients with central differences

@@ -41,13 +41,7 @@ func to64(x []float32) []float64 {
 func (f *f64TRADES) run(t *testing.T) (float64, [][]float64) {
 	t.Helper()
 	defer f.vm.Reset()
-	if err := f.vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	var gs [][]float64
-	for _, g := range f.grads {
-		gs = append(gs, append([]float64(nil), g.Value().Data().([]float64)...))
-	}
+	gs := runGrads(t, f.vm, f.grads)
 	return scalar(f.tg.total.Value()), gs
 }
 

@@ -22,34 +22,14 @@ import (
 //	the filter and how many runs it lets through
 //	key help, notice, or the filter line being typed
 func (m *Model) renderCompare() string {
-	w, h := m.width, m.height
-	if w < minWidth || h < minHeight {
-		return placeText(w, h, fmt.Sprintf("terminal too small (%d×%d): logitlab needs at least %d×%d", w, h, minWidth, minHeight))
+	if m.width < minWidth || m.height < minHeight {
+		return m.tooSmall()
 	}
-	paneH := h - statusLines
-	listW := min(max(w/4, 22), 40)
 	m.compareSet()
 	ps := m.comparePanes(m.cmp.ids)
-	fi := m.compareFocusIndex(ps)
-	var body, pager string
-	if m.zoom {
-		body = m.drawPane(ps[fi], nil, w, paneH, true)
-		pager = fmt.Sprintf("zoom: pane %d of %d · z", fi+1, len(ps))
-	} else {
-		list := m.box(m.listTitle(), m.runList(listW-2, paneH-2), listW, paneH)
-		var area string
-		area, pager = m.paneArea(ps, fi, nil, w-listW, paneH)
-		body = lipgloss.JoinHorizontal(lipgloss.Top, list, area)
-	}
-	lines := append([]string{body}, m.compareStatus(w, pager)...)
-	out := strings.Join(lines, "\n")
-	if m.steer != nil {
-		out = m.withSteer(out, w, h)
-	}
-	if m.showHelp {
-		out = m.withHelp(out, w, h)
-	}
-	return out
+	return m.layout(ps, m.compareFocusIndex(ps), nil, func(pager string) []string {
+		return m.compareStatus(m.width, pager)
+	})
 }
 
 // Pane kinds of compare mode, drawn by comparePane.

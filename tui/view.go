@@ -39,20 +39,33 @@ func (m *Model) render() string {
 	if m.cmp.on {
 		return m.renderCompare()
 	}
-	w, h := m.width, m.height
-	if w < minWidth || h < minHeight {
-		return placeText(w, h, fmt.Sprintf("terminal too small (%d×%d): logitlab needs at least %d×%d", w, h, minWidth, minHeight))
+	if m.width < minWidth || m.height < minHeight {
+		return m.tooSmall()
 	}
-	paneH := h - statusLines
-	listW := min(max(w/4, 22), 40)
-
 	info, hasRun := m.selectedInfo()
 	var s *runState
 	if hasRun {
 		s = m.state(info.ID)
 	}
 	ps := panes(s)
-	fi := m.focusIndex(ps)
+	return m.layout(ps, m.focusIndex(ps), s, func(pager string) []string {
+		return m.status(info, s, hasRun, m.width, pager)
+	})
+}
+
+// tooSmall is the whole frame when the terminal is below minWidth × minHeight.
+func (m *Model) tooSmall() string {
+	return placeText(m.width, m.height, fmt.Sprintf("terminal too small (%d×%d): logitlab needs at least %d×%d",
+		m.width, m.height, minWidth, minHeight))
+}
+
+// layout lays out one frame of the run and compare views: the run list and the pane grid (or the
+// focused pane zoomed), the status lines that status returns for the grid's pager text, and the
+// steering and help overlays. s is the run whose state the panes draw (nil in compare mode).
+func (m *Model) layout(ps []pane, fi int, s *runState, status func(pager string) []string) string {
+	w, h := m.width, m.height
+	paneH := h - statusLines
+	listW := min(max(w/4, 22), 40)
 	var body, pager string
 	if m.zoom {
 		body = m.drawPane(ps[fi], s, w, paneH, true)
@@ -63,8 +76,7 @@ func (m *Model) render() string {
 		area, pager = m.paneArea(ps, fi, s, w-listW, paneH)
 		body = lipgloss.JoinHorizontal(lipgloss.Top, list, area)
 	}
-	lines := append([]string{body}, m.status(info, s, hasRun, w, pager)...)
-	out := strings.Join(lines, "\n")
+	out := strings.Join(append([]string{body}, status(pager)...), "\n")
 	if m.steer != nil {
 		out = m.withSteer(out, w, h)
 	}

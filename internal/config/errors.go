@@ -191,16 +191,17 @@ func quote(s string) string {
 func suggest(s string, candidates []string) (string, bool) {
 	best, bestD := "", len(s)/3+2
 	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
+		if d := EditDistance(s, c); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best, best != ""
 }
 
-// editDistance is the Levenshtein distance between a and b, in bytes;
-// inputs longer than 64 bytes are never typos of a setting name.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, in bytes; inputs longer than
+// 64 bytes are never typos of a name (setting, key action or filter key), so they get a huge
+// distance instead of a quadratic table.
+func EditDistance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return 1 << 30
 	}

@@ -47,6 +47,23 @@ func BenchmarkKernelReluGrad(b *testing.B) {
 	}
 }
 
+// BenchmarkKernelGate: tanh(a)·σ(b) and σ(b) (gate32, as the Gated op calls it, expChunk
+// elements at a time) on 64k standard-normal pairs, in cache; ns/elem is per output element.
+func BenchmarkKernelGate(b *testing.B) {
+	r := rand.New(rand.NewPCG(25, 26))
+	const n = 1 << 16
+	a, c, y, s := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range a {
+		a[i], c[i] = float32(r.NormFloat64()), float32(r.NormFloat64())
+	}
+	for b.Loop() {
+		for i := 0; i < n; i += expChunk {
+			gate32(y[i:i+expChunk], s[i:i+expChunk], a[i:i+expChunk], c[i:i+expChunk])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/elem")
+}
+
 var kernelPoolCases = []struct {
 	name       string
 	n, c, h, w int
