@@ -6,6 +6,7 @@ package blas
 #cgo LDFLAGS: -lopenblas
 char* openblas_get_corename(void);
 int openblas_get_num_threads(void);
+void openblas_set_num_threads(int);
 */
 import "C"
 
@@ -27,15 +28,33 @@ func loadedCore() string { return C.GoString(C.openblas_get_corename()) }
 
 func openblasThreads() int { return int(C.openblas_get_num_threads()) }
 
+func setOpenblasThreads(n int) { C.openblas_set_num_threads(C.int(n)) }
+
 // Init registers OpenBLAS (through gonum.org/v1/netlib) with Gorgonia, gorgonia.org/tensor and
 // gonum's blas32/blas64, and describes the kernels it loaded. Call EnsureCore before it.
 func Init() Info {
-	impl := netlib.Implementation{}
+	impl := &openBLAS{gate: &serialGate{threads: openblasThreads, setThreads: setOpenblasThreads}}
 	G.Use(impl)
 	blas32.Use(impl)
 	blas64.Use(impl)
 	core := loadedCore()
 	return Info{Impl: "openblas", Core: core, Threads: openblasThreads(), Note: note(os.Getenv, core, hostFeatures())}
+}
+
+// openBLAS is OpenBLAS through netlib, with Serial for callers that run their own threads.
+type openBLAS struct {
+	netlib.Implementation
+	gate *serialGate
+}
+
+// Serial runs fn with OpenBLAS confined to the calling thread: every BLAS call made while fn
+// runs, from any goroutine, runs on the thread that made it. Callers that split work over their
+// own goroutines (models/ops's per-sample convolutions) use it so that their concurrent GEMMs do
+// not contend for OpenBLAS's thread pool.
+func (o *openBLAS) Serial(fn func()) {
+	o.gate.enter()
+	defer o.gate.leave()
+	fn()
 }
 
 // note explains the kernel choice and what EnsureCore changed, for Info.Note.

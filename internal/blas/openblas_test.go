@@ -100,3 +100,19 @@ func TestNote(t *testing.T) {
 		}
 	}
 }
+
+// TestSerialOpenBLAS checks Serial on the real library: one thread inside, the old count after.
+func TestSerialOpenBLAS(t *testing.T) {
+	impl := &openBLAS{gate: &serialGate{threads: openblasThreads, setThreads: setOpenblasThreads}}
+	before := openblasThreads()
+	setOpenblasThreads(2)
+	defer setOpenblasThreads(before)
+	var inside int
+	impl.Serial(func() { inside = openblasThreads() })
+	if inside != 1 {
+		t.Fatalf("inside Serial OpenBLAS runs %d threads, want 1", inside)
+	}
+	if got := openblasThreads(); got != 2 {
+		t.Fatalf("after Serial OpenBLAS runs %d threads, want 2 again", got)
+	}
+}

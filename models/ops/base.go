@@ -50,6 +50,27 @@ func gemm[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb
 	}
 }
 
+// serialBLAS is implemented by a registered BLAS (blas32.Use) that can confine its GEMMs to the
+// calling thread while fn runs: internal/blas's OpenBLAS, whose GEMMs above gemmSerialMNK
+// otherwise run on its own thread pool.
+type serialBLAS interface{ Serial(fn func()) }
+
+// haveSerialBLAS reports whether the registered BLAS implements serialBLAS.
+func haveSerialBLAS() bool {
+	_, ok := blas32.Implementation().(serialBLAS)
+	return ok
+}
+
+// serially runs fn with the registered BLAS confined to the calling threads when it can be
+// (serialBLAS), and plainly otherwise.
+func serially(fn func()) {
+	if s, ok := blas32.Implementation().(serialBLAS); ok {
+		s.Serial(fn)
+		return
+	}
+	fn()
+}
+
 // minParallelWork is the number of element operations below which parallelFor runs inline:
 // starting goroutines costs about a microsecond each.
 const minParallelWork = 1 << 15

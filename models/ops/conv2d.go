@@ -162,20 +162,22 @@ func conv2dForward[T float](g convGeom, st *conv2dState, x, w, b, y *tensor.Dens
 	if g.perSample {
 		// Per sample n: its column block (R×L at n·R·L) and y_n = W·col_n (+ bias rows
 		// written first, then β = 1), while the block is in cache.
-		parallelFor(g.N, g.O*g.rows*L, func(lo, hi int) {
-			for n := lo; n < hi; n++ {
-				cn := col[n*g.rows*L:][:g.rows*L]
-				im2colSample(g, xd[n*cs:][:cs], cn, L)
-				yn := yd[n*g.O*L:][:g.O*L]
-				var beta T
-				if bias != nil {
-					for o, v := range bias {
-						fill(yn[o*L:][:L], v)
+		g.samplesRun(func() {
+			parallelFor(g.N, g.O*g.rows*L, func(lo, hi int) {
+				for n := lo; n < hi; n++ {
+					cn := col[n*g.rows*L:][:g.rows*L]
+					im2colSample(g, xd[n*cs:][:cs], cn, L)
+					yn := yd[n*g.O*L:][:g.O*L]
+					var beta T
+					if bias != nil {
+						for o, v := range bias {
+							fill(yn[o*L:][:L], v)
+						}
+						beta = 1
 					}
-					beta = 1
+					gemm(false, false, g.O, L, g.rows, 1, wd, g.rows, cn, L, beta, yn, L)
 				}
-				gemm(false, false, g.O, L, g.rows, 1, wd, g.rows, cn, L, beta, yn, L)
-			}
+			})
 		})
 		return
 	}

@@ -61,10 +61,12 @@ func conv2dBackwardX[T float](g convGeom, st *conv2dState, w, dy, dx *tensor.Den
 		// Per sample: dcol_n = Wᵀ·dy_n into this worker's block, then col2im into dx_n.
 		workers := maxWorkers()
 		dcol := get[T](&st.dcol, workers*g.rows*L)
-		parallelTasks(g.N, workers, func(wk, n int) {
-			dc := dcol[wk*g.rows*L:][:g.rows*L]
-			gemm(true, false, g.rows, L, g.O, 1, wd, g.rows, dyd[n*g.O*L:], L, 0, dc, L)
-			col2imSample(g, dc, L, dxd[n*cs:][:cs])
+		g.samplesRun(func() {
+			parallelTasks(g.N, workers, func(wk, n int) {
+				dc := dcol[wk*g.rows*L:][:g.rows*L]
+				gemm(true, false, g.rows, L, g.O, 1, wd, g.rows, dyd[n*g.O*L:], L, 0, dc, L)
+				col2imSample(g, dc, L, dxd[n*cs:][:cs])
+			})
 		})
 		return
 	}
@@ -155,8 +157,10 @@ func conv2dBackwardW[T float](g convGeom, st *conv2dState, x, dy, dw *tensor.Den
 		or := g.O * g.rows
 		parts := get[T](&st.dwPart, workers*or)
 		clear(parts)
-		parallelTasks(g.N, workers, func(wk, n int) {
-			gemm(false, true, g.O, g.rows, L, 1, dyd[n*g.O*L:], L, col[n*g.rows*L:], L, 1, parts[wk*or:], g.rows)
+		g.samplesRun(func() {
+			parallelTasks(g.N, workers, func(wk, n int) {
+				gemm(false, true, g.O, g.rows, L, 1, dyd[n*g.O*L:], L, col[n*g.rows*L:], L, 1, parts[wk*or:], g.rows)
+			})
 		})
 		copy(dwd, parts[:or])
 		for wk := 1; wk < workers; wk++ {

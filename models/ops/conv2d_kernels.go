@@ -11,6 +11,7 @@ type convGeom struct {
 	xSize, ySize   int  // N·C·H·W, N·O·OH·OW
 	rows, outPlane int  // R = C·KH·KW rows of the column matrix; L = OH·OW
 	perSample      bool // one GEMM per sample instead of one per batch: see newConvGeom
+	serial         bool // perSample GEMMs above gemmSerialMNK, run inside serially
 	group          int  // otherwise: samples per GEMM (the last group may be smaller)
 }
 
@@ -20,16 +21,19 @@ const convGroupFloats = 1 << 23
 // newConvGeom returns the geometry of a convolution and chooses how it runs. perSample: one GEMM
 // per sample, each writing its sample's output directly in NCHW (W·col_n is O×L), instead of one
 // GEMM over the whole batch whose O×N·L result must be transposed (and dy transposed back for
-// the gradients). Per-sample GEMMs are chosen when each is at most gemmSerialMNK multiply-adds:
-// OpenBLAS then runs them on the calling thread, so they run concurrently on our goroutines,
-// each next to its own im2col/col2im while the column block is in cache. Larger per-sample
-// GEMMs are threaded by OpenBLAS itself, and concurrent threaded calls contend for its thread
-// pool: on 2 cores, 64 GEMMs 64×196×288 (the CNN's second layer) take 2.0 ms with
-// OPENBLAS_NUM_THREADS=1 but 5.5 ms with 2 threads, and 4.2 ms issued one after another, against
-// 2.0 ms for the one batched 64×12544×288 GEMM; cut to ≤ gemmSerialMNK they run at 150–170
-// against 227 GFLOP/s. So such layers keep the batched GEMM and the layout copies. For the first
-// layer (32×784×9 per sample) the per-sample products are also faster on one core: dW 0.26
-// against 0.89 ms, dx 0.37 against 0.65 ms for batch 64.
+// the gradients). The samples are split over our goroutines, each running its own im2col, GEMM
+// and col2im while the sample's column block (R×L) is in its core's cache, and every GEMM must
+// run on the goroutine's own thread. OpenBLAS does that by itself for GEMMs of at most
+// gemmSerialMNK multiply-adds (the CNN's first layer, 32×784×9 per sample). Larger ones it runs
+// on its thread pool, and concurrent threaded calls contend for it: on 2 cores, 64 GEMMs
+// 64×196×288 (the CNN's second layer) take 5.5 ms so, and 4.2 ms issued one after another,
+// against 2.0 ms confined to their callers' threads. So when the registered BLAS can confine its
+// GEMMs (serialBLAS: internal/blas's OpenBLAS) such layers run per sample inside serially
+// (serial), for batches of at least one sample per goroutine. CNN train step, batch 128, 2
+// cores: 2,490–2,690 → 3,600–3,900 samples/s; PGD step 3,350–3,420 → 4,900–5,000. Without
+// it (gonum's BLAS) they keep the batched GEMM and the layout copies. For the first layer the
+// per-sample products are also faster on one core: dW 0.26 against 0.89 ms, dx 0.37 against
+// 0.65 ms for batch 64.
 func newConvGeom(n, c, h, w, o, kh, kw, pad, stride int) convGeom {
 	g := convGeom{N: n, C: c, H: h, W: w, O: o, KH: kh, KW: kw, Pad: pad, Stride: stride}
 	g.OH = (h+2*pad-kh)/stride + 1
@@ -39,8 +43,21 @@ func newConvGeom(n, c, h, w, o, kh, kw, pad, stride int) convGeom {
 	g.rows = c * kh * kw
 	g.outPlane = g.OH * g.OW
 	g.perSample = g.O*g.outPlane*g.rows <= gemmSerialMNK
+	if !g.perSample && haveSerialBLAS() && n >= maxWorkers() {
+		g.perSample, g.serial = true, true
+	}
 	g.group = min(n, max(1, convGroupFloats/(g.rows*g.outPlane)))
 	return g
+}
+
+// samplesRun runs fn, a region of per-sample GEMMs on our goroutines, inside serially when the
+// GEMMs are large enough for OpenBLAS to thread them (serial).
+func (g convGeom) samplesRun(fn func()) {
+	if g.serial {
+		serially(fn)
+		return
+	}
+	fn()
 }
 
 // validRange returns the output indices [lo, hi) for which in = out·stride − pad + k lies in
