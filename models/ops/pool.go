@@ -92,6 +92,11 @@ func (op *maxPoolOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, er
 // mispredicted often enough to cost 11 ns per window, against 5.9 ns now (64×32×28×28 on one
 // core: 4.46 → 2.35 ms). The tie rule is as before: the first of the four positions (row-major)
 // wins among equal values, +0 and −0 are equal, and the first NaN wins over everything.
+// float32 planes run in AVX2 where the CPU has it (maxPoolPlaneAVX2: the same keys and masks,
+// eight windows at a time), 5× faster: 2.35 → 0.47 ms for 64×32×28×28 and 1.22 → 0.22 ms for
+// 64×64×14×14 on one core (GOMAXPROCS=1 go test -tags openblas -bench KernelMaxPool).
+// Measured one after the other with the scalar-only version, on the bench's workloads: CNN train
+// 3,860–3,890 → 4,300–4,420 samples/s, PGD 5,400–5,450 → 6,220–6,340 (2 cores).
 func maxPoolForward[T float](p poolGeom, x, y []T, argmax []int32) {
 	switch xv := any(x).(type) {
 	case []float32:
@@ -130,28 +135,35 @@ func poolKey64(v float64) int64 {
 // pair's and the bottom pair's first maxima are found first, and the bottom one wins only if it
 // is strictly greater, which gives the first maximum in the order a, b, c, d.
 func maxPoolForward32(p poolGeom, x, y []float32, argmax []int32, lo, hi int) {
-	oh, ow, w := p.oh(), p.ow(), int64(p.w)
+	oh, ow := p.oh(), p.ow()
 	for pl := lo; pl < hi; pl++ {
-		img := x[pl*p.h*p.w:][:p.h*p.w]
 		out := y[pl*oh*ow:][:oh*ow]
 		arg := argmax[pl*oh*ow:][:oh*ow]
-		for i := 0; i < oh; i++ {
-			r0 := img[2*i*p.w:][:2*ow]
-			r1 := img[(2*i+1)*p.w:][:2*ow]
-			o := out[i*ow:][:ow]
-			g := arg[i*ow:][:ow]
-			base := int64(2 * i * p.w)
-			for j := range o {
-				k0, k1 := int64(poolKey32(r0[2*j])), int64(poolKey32(r0[2*j+1]))
-				k2, k3 := int64(poolKey32(r1[2*j])), int64(poolKey32(r1[2*j+1]))
-				m := (k0 - k1) >> 63 // k1 > k0
-				kt, ot := k0^((k0^k1)&m), 1&m
-				m = (k2 - k3) >> 63 // k3 > k2
-				kb, ob := k2^((k2^k3)&m), w+(1&m)
-				m = (kt - kb) >> 63 // bottom > top
-				at := base + int64(2*j) + (ot ^ ((ot ^ ob) & m))
-				o[j], g[j] = img[at], int32(at)
-			}
+		if !maxPoolPlaneFast(p, x, pl*p.h*p.w, out, arg) {
+			maxPoolPlane32(p, x[pl*p.h*p.w:][:p.h*p.w], out, arg)
+		}
+	}
+}
+
+// maxPoolPlane32 is maxPoolForward32's scalar loop for one plane img.
+func maxPoolPlane32(p poolGeom, img, out []float32, arg []int32) {
+	oh, ow, w := p.oh(), p.ow(), int64(p.w)
+	for i := 0; i < oh; i++ {
+		r0 := img[2*i*p.w:][:2*ow]
+		r1 := img[(2*i+1)*p.w:][:2*ow]
+		o := out[i*ow:][:ow]
+		g := arg[i*ow:][:ow]
+		base := int64(2 * i * p.w)
+		for j := range o {
+			k0, k1 := int64(poolKey32(r0[2*j])), int64(poolKey32(r0[2*j+1]))
+			k2, k3 := int64(poolKey32(r1[2*j])), int64(poolKey32(r1[2*j+1]))
+			m := (k0 - k1) >> 63 // k1 > k0
+			kt, ot := k0^((k0^k1)&m), 1&m
+			m = (k2 - k3) >> 63 // k3 > k2
+			kb, ob := k2^((k2^k3)&m), w+(1&m)
+			m = (kt - kb) >> 63 // bottom > top
+			at := base + int64(2*j) + (ot ^ ((ot ^ ob) & m))
+			o[j], g[j] = img[at], int32(at)
 		}
 	}
 }
