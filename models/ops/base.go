@@ -304,6 +304,18 @@ func shapeOf(d G.DimSizer, what string) (tensor.Shape, error) {
 }
 
 // fill sets every element of dst to v, doubling a copied prefix (memmove is vectorised).
+// addConst sets dst[i] = src[i] + v (in AVX2 for float32 where the CPU has it).
+func addConst[T float](dst, src []T, v T) {
+	if d, ok := any(dst).([]float32); ok {
+		addConst32(d, any(src).([]float32), float32(v))
+		return
+	}
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] = src[i] + v
+	}
+}
+
 func fill[T float](dst []T, v T) {
 	if len(dst) == 0 {
 		return

@@ -199,10 +199,7 @@ func conv1dForward[T float](g c1Geom, st *slab, x, w, b, base, y *tensor.Dense) 
 		case bs != nil:
 			bn := bs[n*g.o*g.t:]
 			for o := 0; o < g.o; o++ {
-				dst, src, v := yn[o*g.t+c0:o*g.t+c1], bn[o*g.t+c0:o*g.t+c1], bias[o]
-				for i := range dst {
-					dst[i] = src[i] + v
-				}
+				addConst(yn[o*g.t+c0:o*g.t+c1], bn[o*g.t+c0:o*g.t+c1], bias[o])
 			}
 		case bias != nil:
 			for o := 0; o < g.o; o++ {

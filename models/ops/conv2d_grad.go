@@ -232,6 +232,19 @@ func (op *channelSumOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value,
 }
 
 func channelSum[T float](n, c, l int, dy, db []T) {
+	if d, ok := any(dy).([]float32); ok {
+		b := any(db).([]float32)
+		parallelFor(c, n*l, func(lo, hi int) {
+			for ch := lo; ch < hi; ch++ {
+				var s float32
+				for i := 0; i < n; i++ {
+					s += sum32(d[(i*c+ch)*l:][:l])
+				}
+				b[ch] = s
+			}
+		})
+		return
+	}
 	parallelFor(c, n*l, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			var s0, s1, s2, s3 T // four chains: a single running sum waits on every add

@@ -195,6 +195,10 @@ func col2imSample[T float](g convGeom, src []T, ld int, dx []T) {
 
 // addTo sets dst[i] += src[i], four at a time (one bounds check per four elements).
 func addTo[T float](dst, src []T) {
+	if d, ok := any(dst).([]float32); ok {
+		add32(d, any(src).([]float32))
+		return
+	}
 	dst = dst[:len(src)]
 	i := 0
 	for ; i+4 <= len(src); i += 4 {

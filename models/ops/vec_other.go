@@ -1,0 +1,35 @@
+//go:build !amd64
+
+package ops
+
+// addConst32 sets dst[i] = src[i] + v.
+func addConst32(dst, src []float32, v float32) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] = src[i] + v
+	}
+}
+
+// add32 sets dst[i] += src[i].
+func add32(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i := range src {
+		dst[i] += src[i]
+	}
+}
+
+// sum32 returns Σ x[i] in four chains.
+func sum32(x []float32) float32 {
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i]
+		s1 += x[i+1]
+		s2 += x[i+2]
+		s3 += x[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
