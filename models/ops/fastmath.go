@@ -69,8 +69,19 @@ const gateSmall32 = 0x3b83126f
 // are capped at 1e18 (gateCap32) to keep the product finite, and tanh(a) = a − a³/3 for
 // |a| < 0.004 keeps relative accuracy near 0, where e − 1 cancels. Both forms are computed and
 // the small-|a| one is picked by a bit mask: a branch here cost a third of the kernel's time.
-// y and s must not alias a, b.
+// y and s must not alias a, b. Where the CPU has AVX2, gate32AVX2 does eight elements at a time
+// with the same operations (same bits): 5.9 → 1.27 ns per element on one core (GOMAXPROCS=1 go test -bench KernelGate).
 func gate32(y, s, a, b []float32) {
+	a, b, s = a[:len(y)], b[:len(y)], s[:len(y)]
+	if n := gate32Vec(y, s, a, b); n > 0 {
+		y, s, a, b = y[n:], s[n:], a[n:], b[n:]
+	}
+	gate32Scalar(y, s, a, b)
+}
+
+// gate32Scalar is gate32's scalar loop (all of it where the CPU has no AVX2; the tails beyond
+// the last multiple of 8 where it does).
+func gate32Scalar(y, s, a, b []float32) {
 	a, b, s = a[:len(y)], b[:len(y)], s[:len(y)]
 	expScaled32(y, a, 2, gateCap32)
 	expScaled32(s, b, -1, gateCap32)

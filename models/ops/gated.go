@@ -164,6 +164,9 @@ func (op *gatedGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, 
 
 func gatedBackward[T float](wrtB bool, y, dy, sig, out []T) {
 	parallelFor(len(out), 4, func(lo, hi int) {
+		if o, ok := any(out).([]float32); ok {
+			lo += gatedBackward32Vec(wrtB, any(y).([]float32)[lo:hi], any(dy).([]float32)[lo:hi], any(sig).([]float32)[lo:hi], o[lo:hi])
+		}
 		if wrtB {
 			for i := lo; i < hi; i++ {
 				out[i] = dy[i] * y[i] * (1 - sig[i])
