@@ -84,9 +84,19 @@ const (
 func tiny(x float32, lim uint32) bool { return math.Float32bits(x)&0x7fffffff < lim }
 
 func adamRange(p, g, m, v []float32, c *adamConsts) {
-	b1, b2, c1, c2, step, inv, eps, decay := c.b1, c.b2, c.c1, c.c2, c.step, c.invSqrtBC2, c.eps, c.decay
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	fg, fv := math.Float32bits(flushGrad), math.Float32bits(flushGrad*flushGrad)
+	if n := adamVec(p, g, m, v, c, fg, fv); n > 0 { // AVX2, the same operations: same bits
+		p, g, m, v = p[n:], g[n:], m[n:], v[n:]
+	}
+	adamScalar(p, g, m, v, c, fg, fv)
+}
+
+// adamScalar is adamRange's loop (all of it without AVX2; the tail after the last multiple of 8
+// with it); fg and fv are the bits of flushGrad and flushGrad².
+func adamScalar(p, g, m, v []float32, c *adamConsts, fg, fv uint32) {
+	b1, b2, c1, c2, step, inv, eps, decay := c.b1, c.b2, c.c1, c.c2, c.step, c.invSqrtBC2, c.eps, c.decay
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for j, pj := range p {
 		gj := g[j]
 		if tiny(gj, fg) {
