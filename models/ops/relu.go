@@ -67,6 +67,10 @@ func (op *reluOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error
 func relu[T float](x, y []T) {
 	parallelFor(len(y), 1, func(lo, hi int) {
 		src, dst := x[lo:hi], y[lo:hi]
+		if d, ok := any(dst).([]float32); ok { // AVX2 where the CPU has it: the same bits
+			n := relu32Vec(d, any(src).([]float32))
+			src, dst = src[n:], dst[n:]
+		}
 		for i, v := range src {
 			dst[i] = max(v, 0)
 		}
@@ -163,6 +167,9 @@ func reluMask64(v float64) uint64 {
 }
 
 func reluGrad32(y, dy, dx []float32) {
+	if n := reluGrad32Vec(y, dy, dx); n > 0 { // AVX2: the same mask as a compare
+		y, dy, dx = y[n:], dy[n:], dx[n:]
+	}
 	dy, dx = dy[:len(y)], dx[:len(y)]
 	for i, v := range y {
 		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) & reluMask32(v))

@@ -14,6 +14,33 @@ func add32AVX2(dst, src *float32, n int)
 //go:noescape
 func sum32AVX2(x *float32, n int) float32
 
+//go:noescape
+func relu32AVX2(dst, src *float32, n int)
+
+//go:noescape
+func reluGrad32AVX2(y, dy, dx *float32, n int)
+
+// relu32Vec runs relu32AVX2 on the longest multiple of 8 of dst when the CPU has AVX2 and
+// returns how many elements it did.
+func relu32Vec(dst, src []float32) int {
+	n := len(dst) &^ 7
+	if n == 0 || !cpu.X86.HasAVX2 {
+		return 0
+	}
+	relu32AVX2(&dst[0], &src[:n][0], n)
+	return n
+}
+
+// reluGrad32Vec is relu32Vec for reluGrad32AVX2.
+func reluGrad32Vec(y, dy, dx []float32) int {
+	n := len(y) &^ 7
+	if n == 0 || !cpu.X86.HasAVX2 {
+		return 0
+	}
+	reluGrad32AVX2(&y[0], &dy[:n][0], &dx[:n][0], n)
+	return n
+}
+
 // addConst32 sets dst[i] = src[i] + v (the same float32 additions as the plain loop).
 func addConst32(dst, src []float32, v float32) {
 	src = src[:len(dst)]

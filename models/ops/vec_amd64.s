@@ -126,3 +126,55 @@ reduce:
 	VMOVSS X0, ret+16(FP)
 	VZEROUPPER
 	RET
+
+// func relu32AVX2(dst, src *float32, n int)
+// dst[i] = src[i] where src[i] > 0 or is NaN, else +0 (max(v, 0) in Go: NaN stays, −0 → +0);
+// n is a multiple of 8.
+TEXT ·relu32AVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VXORPS Y15, Y15, Y15
+	TESTQ CX, CX
+	JLE rdone
+
+rloop:
+	VMOVUPS (SI), Y0
+	VCMPPS $6, Y15, Y0, Y1 // !(v <= 0): v > 0 or NaN
+	VANDPS Y0, Y1, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNZ rloop
+
+rdone:
+	VZEROUPPER
+	RET
+
+// func reluGrad32AVX2(y, dy, dx *float32, n int)
+// dx[i] = dy[i] where y[i] > 0 (+Inf included, NaN not), else +0 (reluMask32); n is a
+// multiple of 8.
+TEXT ·reluGrad32AVX2(SB), NOSPLIT, $0-32
+	MOVQ y+0(FP), SI
+	MOVQ dy+8(FP), R8
+	MOVQ dx+16(FP), DI
+	MOVQ n+24(FP), CX
+	VXORPS Y15, Y15, Y15
+	TESTQ CX, CX
+	JLE gdone
+
+gloop:
+	VMOVUPS (SI), Y0
+	VCMPPS $14, Y15, Y0, Y1 // y > 0 (false for NaN)
+	VANDPS (R8), Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNZ gloop
+
+gdone:
+	VZEROUPPER
+	RET

@@ -33,3 +33,9 @@ func sum32(x []float32) float32 {
 	}
 	return (s0 + s1) + (s2 + s3)
 }
+
+// relu32Vec has no vector version on this architecture.
+func relu32Vec(dst, src []float32) int { return 0 }
+
+// reluGrad32Vec has no vector version on this architecture.
+func reluGrad32Vec(y, dy, dx []float32) int { return 0 }

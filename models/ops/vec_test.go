@@ -60,3 +60,40 @@ func TestVec32(t *testing.T) {
 		t.Fatalf("sum32 with a NaN = %v", s)
 	}
 }
+
+// TestRelu32Vec checks the AVX2 ReLU and its gradient against the scalar forms bit for bit (a
+// NaN only as a NaN: Go's max returns a NaN, not necessarily its argument's bits) on
+// every special value (±0, ±Inf, NaNs of both signs, subnormals, ±MaxFloat32) and random
+// normals, for lengths 0…40 (whole groups of eight and tails).
+func TestRelu32Vec(t *testing.T) {
+	t.Parallel()
+	special := []float32{0, math.Float32frombits(0x80000000), float32(math.Inf(1)), float32(math.Inf(-1)),
+		math.Float32frombits(0x7fc00000), math.Float32frombits(0xffc00000), math.Float32frombits(0x7f800001),
+		math.Float32frombits(1), math.Float32frombits(0x80000001), math.MaxFloat32, -math.MaxFloat32, 1, -1}
+	r := rand.New(rand.NewPCG(63, 64))
+	for n := 0; n <= 40; n++ {
+		for trial := 0; trial < 20; trial++ {
+			x, dy := make([]float32, n), make([]float32, n)
+			for i := range x {
+				if r.IntN(2) == 0 {
+					x[i] = special[r.IntN(len(special))]
+				} else {
+					x[i] = float32(r.NormFloat64())
+				}
+				dy[i] = float32(r.NormFloat64())
+			}
+			y, dx := make([]float32, n), make([]float32, n)
+			relu(x, y)
+			reluGrad32(x, dy, dx) // the gradient's mask read from x: every special value as y
+			for i := range x {
+				wantY := max(x[i], 0)
+				wantDx := math.Float32frombits(math.Float32bits(dy[i]) & reluMask32(x[i]))
+				sameY := math.Float32bits(y[i]) == math.Float32bits(wantY) || y[i] != y[i] && wantY != wantY
+				if !sameY || math.Float32bits(dx[i]) != math.Float32bits(wantDx) {
+					t.Fatalf("n=%d x=%v (bits %#x): relu %v (%#x), want %v; grad %v, want %v",
+						n, x[i], math.Float32bits(x[i]), y[i], math.Float32bits(y[i]), wantY, dx[i], wantDx)
+				}
+			}
+		}
+	}
+}
