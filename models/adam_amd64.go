@@ -15,3 +15,16 @@ func adamVec(p, g, m, v []float32, c *adamConsts, fg, fv uint32) int {
 	adam32AVX2(&p[0], &g[:n][0], &m[:n][0], &v[:n][0], n, c.b1, c.b2, c.c1, c.c2, c.step, c.invSqrtBC2, c.eps, c.decay, fg, fv)
 	return n
 }
+
+//go:noescape
+func zeroSum32AVX2(x *float32, n int) float32
+
+// zeroSumVec returns Σ x[i]·0 over the longest multiple of 8 of xs (0 if all are finite, NaN
+// otherwise) and how many elements that was, or 0, 0 without AVX2.
+func zeroSumVec(xs []float32) (sum float32, done int) {
+	n := len(xs) &^ 7
+	if n == 0 || !cpu.X86.HasAVX2 {
+		return 0, 0
+	}
+	return zeroSum32AVX2(&xs[0], n), n
+}

@@ -69,3 +69,54 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func zeroSum32AVX2(x *float32, n int) float32
+// Σ x[i]·0 for n a multiple of 8: 0 when every x[i] is finite, NaN otherwise (32 lanes of
+// partial sums, as firstNonFiniteSerial's four chains).
+TEXT ·zeroSum32AVX2(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VXORPS Y15, Y15, Y15
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	CMPQ CX, $32
+	JLT zeight
+
+zloop:
+	VMULPS (SI), Y15, Y4
+	VMULPS 32(SI), Y15, Y5
+	VMULPS 64(SI), Y15, Y6
+	VMULPS 96(SI), Y15, Y7
+	VADDPS Y4, Y0, Y0
+	VADDPS Y5, Y1, Y1
+	VADDPS Y6, Y2, Y2
+	VADDPS Y7, Y3, Y3
+	ADDQ $128, SI
+	SUBQ $32, CX
+	CMPQ CX, $32
+	JGE zloop
+
+zeight:
+	TESTQ CX, CX
+	JLE zreduce
+	VMULPS (SI), Y15, Y4
+	VADDPS Y4, Y0, Y0
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP zeight
+
+zreduce:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VMOVHLPS X0, X0, X1
+	VADDPS X1, X0, X0
+	VMOVSHDUP X0, X1
+	VADDSS X1, X0, X0
+	VMOVSS X0, ret+16(FP)
+	VZEROUPPER
+	RET
