@@ -62,7 +62,7 @@ func conv2d(x, w, b *G.Node, pad, stride int) (*G.Node, error) {
 // scratch space, kept across steps.
 type conv2dState struct {
 	gen     uint64  // forward runs so far
-	col     slab    // the last forward's column matrix: R × gs·L per group (perSample: gs = 1)
+	col     slab    // batched: the last forward's column matrix, R × gs·L per group; perSample: one R × L per worker
 	colGen  uint64  // gen when col was built
 	colFrom uintptr // address of the x it was built from
 	dcol    slab    // dx's column matrix, one group at a time (perSample: one R × L per worker)
@@ -151,7 +151,6 @@ func (op *conv2dOp) UsePreallocDo(prealloc G.Value, inputs ...G.Value) (G.Value,
 
 func conv2dForward[T float](g convGeom, st *conv2dState, x, w, b, y *tensor.Dense) {
 	L, cs := g.outPlane, g.C*g.H*g.W
-	col := get[T](&st.col, g.rows*g.N*L)
 	xd, wd, yd := data[T](x), data[T](w), data[T](y)
 	st.gen++
 	st.colGen, st.colFrom = st.gen, x.Uintptr()
@@ -160,29 +159,33 @@ func conv2dForward[T float](g convGeom, st *conv2dState, x, w, b, y *tensor.Dens
 		bias = data[T](b)
 	}
 	if g.perSample {
-		// Per sample n: its column block (R×L at n·R·L) and y_n = W·col_n (+ bias rows
-		// written first, then β = 1), while the block is in cache.
+		// Per sample n: its column block (R×L, in this worker's block) and y_n = W·col_n
+		// (+ bias rows written first, then β = 1), while the block is in cache. The blocks are
+		// not kept: conv2dBackwardW rebuilds each sample's (in cache again) rather than read
+		// N·R·L floats back from memory.
+		workers := maxWorkers()
+		colw := get[T](&st.col, workers*g.rows*L)
+		st.colGen = 0
 		g.samplesRun(func() {
-			parallelFor(g.N, g.O*g.rows*L, func(lo, hi int) {
-				for n := lo; n < hi; n++ {
-					cn := col[n*g.rows*L:][:g.rows*L]
-					im2colSample(g, xd[n*cs:][:cs], cn, L)
-					yn := yd[n*g.O*L:][:g.O*L]
-					var beta T
-					if bias != nil {
-						for o, v := range bias {
-							fill(yn[o*L:][:L], v)
-						}
-						beta = 1
+			parallelTasks(g.N, workers, func(wk, n int) {
+				cn := colw[wk*g.rows*L:][:g.rows*L]
+				im2colSample(g, xd[n*cs:][:cs], cn, L)
+				yn := yd[n*g.O*L:][:g.O*L]
+				var beta T
+				if bias != nil {
+					for o, v := range bias {
+						fill(yn[o*L:][:L], v)
 					}
-					gemm(false, false, g.O, L, g.rows, 1, wd, g.rows, cn, L, beta, yn, L)
+					beta = 1
 				}
+				gemm(false, false, g.O, L, g.rows, 1, wd, g.rows, cn, L, beta, yn, L)
 			})
 		})
 		return
 	}
 	// Batched, group by group: the column block of samples [s0, s1) is R × gs·L (sample n in
 	// columns (n−s0)·L…), one GEMM gives O × gs·L, which is copied to NCHW with the bias.
+	col := get[T](&st.col, g.rows*g.N*L)
 	var cnl []T
 	for s0 := 0; s0 < g.N; s0 += g.group {
 		gs := min(g.group, g.N-s0)

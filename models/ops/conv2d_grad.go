@@ -132,34 +132,21 @@ func (op *conv2dGradWOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value
 
 func conv2dBackwardW[T float](g convGeom, st *conv2dState, x, dy, dw *tensor.Dense) {
 	L, cs := g.outPlane, g.C*g.H*g.W
-	col := get[T](&st.col, g.rows*g.N*L)
-	if st.colGen != st.gen || st.colFrom != x.Uintptr() || st.gen == 0 {
-		xd := data[T](x)
-		gr := g.group
-		if g.perSample {
-			gr = 1
-		}
-		parallelFor(g.N, g.rows*L, func(lo, hi int) {
-			for n := lo; n < hi; n++ {
-				s0 := n / gr * gr
-				gs := min(gr, g.N-s0)
-				im2colSample(g, xd[n*cs:][:cs], col[s0*g.rows*L+(n-s0)*L:], gs*L)
-			}
-		})
-		st.colGen, st.colFrom = st.gen, x.Uintptr()
-	}
-	dyd, dwd := data[T](dy), data[T](dw)
+	xd, dyd, dwd := data[T](x), data[T](dy), data[T](dw)
 	if g.perSample {
-		// dW = Σ_n dy_n·col_nᵀ: each worker sums its samples into its own O×R part (β = 1 onto
-		// a zeroed part), then the parts are added in worker order (deterministic for a given
-		// GOMAXPROCS).
+		// dW = Σ_n dy_n·col_nᵀ: each worker rebuilds col_n in its own block (in cache) and sums
+		// its samples into its own O×R part (β = 1 onto a zeroed part), then the parts are added
+		// in worker order (deterministic for a given GOMAXPROCS).
 		workers := min(maxWorkers(), g.N)
 		or := g.O * g.rows
+		colw := get[T](&st.col, workers*g.rows*L)
 		parts := get[T](&st.dwPart, workers*or)
 		clear(parts)
 		g.samplesRun(func() {
 			parallelTasks(g.N, workers, func(wk, n int) {
-				gemm(false, true, g.O, g.rows, L, 1, dyd[n*g.O*L:], L, col[n*g.rows*L:], L, 1, parts[wk*or:], g.rows)
+				cn := colw[wk*g.rows*L:][:g.rows*L]
+				im2colSample(g, xd[n*cs:][:cs], cn, L)
+				gemm(false, true, g.O, g.rows, L, 1, dyd[n*g.O*L:], L, cn, L, 1, parts[wk*or:], g.rows)
 			})
 		})
 		copy(dwd, parts[:or])
@@ -167,6 +154,17 @@ func conv2dBackwardW[T float](g convGeom, st *conv2dState, x, dy, dw *tensor.Den
 			addTo(dwd[:or], parts[wk*or:][:or])
 		}
 		return
+	}
+	col := get[T](&st.col, g.rows*g.N*L)
+	if st.colGen != st.gen || st.colFrom != x.Uintptr() || st.gen == 0 {
+		parallelFor(g.N, g.rows*L, func(lo, hi int) {
+			for n := lo; n < hi; n++ {
+				s0 := n / g.group * g.group
+				gs := min(g.group, g.N-s0)
+				im2colSample(g, xd[n*cs:][:cs], col[s0*g.rows*L+(n-s0)*L:], gs*L)
+			}
+		})
+		st.colGen, st.colFrom = st.gen, x.Uintptr()
 	}
 	dyc := dyCNL[T](g, st, dy)
 	for s0 := 0; s0 < g.N; s0 += g.group {

@@ -108,7 +108,8 @@ var kernelConvCases = []struct {
 }
 
 // BenchmarkKernelConv2D times the forward, dx and dW of Conv2DBias / Conv2D on their own (bias
-// in the forward; dx and dW after a forward, sharing its column matrix as in a step).
+// in the forward; dx and dW after a forward, as in a step: the batched path reuses its column
+// matrix, the per-sample path rebuilds each sample's block).
 func BenchmarkKernelConv2D(b *testing.B) {
 	for _, s := range kernelConvCases {
 		r := rand.New(rand.NewPCG(27, 28))
