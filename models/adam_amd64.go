@@ -17,14 +17,14 @@ func adamVec(p, g, m, v []float32, c *adamConsts, fg, fv uint32) int {
 }
 
 //go:noescape
-func zeroSum32AVX2(x *float32, n int) float32
+func anyNonFinite32AVX2(x *float32, n int) bool
 
-// zeroSumVec returns Σ x[i]·0 over the longest multiple of 8 of xs (0 if all are finite, NaN
-// otherwise) and how many elements that was, or 0, 0 without AVX2.
-func zeroSumVec(xs []float32) (sum float32, done int) {
+// anyNonFiniteVec reports whether the longest multiple of 8 of xs holds a NaN or ±Inf and how
+// many elements it looked at, or false, 0 without AVX2.
+func anyNonFiniteVec(xs []float32) (bad bool, done int) {
 	n := len(xs) &^ 7
 	if n == 0 || !cpu.X86.HasAVX2 {
-		return 0, 0
+		return false, 0
 	}
-	return zeroSum32AVX2(&xs[0], n), n
+	return anyNonFinite32AVX2(&xs[0], n), n
 }

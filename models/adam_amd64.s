@@ -70,53 +70,49 @@ done:
 	VZEROUPPER
 	RET
 
-// func zeroSum32AVX2(x *float32, n int) float32
-// Σ x[i]·0 for n a multiple of 8: 0 when every x[i] is finite, NaN otherwise (32 lanes of
-// partial sums, as firstNonFiniteSerial's four chains).
-TEXT ·zeroSum32AVX2(SB), NOSPLIT, $0-20
+// func anyNonFinite32AVX2(x *float32, n int) bool
+// Whether any of x[:n] (n a multiple of 8) has all exponent bits set, that is is ±Inf or NaN:
+// (bits & 0x7f800000) == 0x7f800000 in each lane, OR-ed over the slice, tested once at the end.
+TEXT ·anyNonFinite32AVX2(SB), NOSPLIT, $0-17
 	MOVQ x+0(FP), SI
 	MOVQ n+8(FP), CX
-	VXORPS Y15, Y15, Y15
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
+	MOVL $0x7f800000, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	VPXOR Y0, Y0, Y0
 	CMPQ CX, $32
-	JLT zeight
+	JLT neight
 
-zloop:
-	VMULPS (SI), Y15, Y4
-	VMULPS 32(SI), Y15, Y5
-	VMULPS 64(SI), Y15, Y6
-	VMULPS 96(SI), Y15, Y7
-	VADDPS Y4, Y0, Y0
-	VADDPS Y5, Y1, Y1
-	VADDPS Y6, Y2, Y2
-	VADDPS Y7, Y3, Y3
+nloop:
+	VPAND (SI), Y15, Y1
+	VPAND 32(SI), Y15, Y2
+	VPAND 64(SI), Y15, Y3
+	VPAND 96(SI), Y15, Y4
+	VPCMPEQD Y15, Y1, Y1
+	VPCMPEQD Y15, Y2, Y2
+	VPCMPEQD Y15, Y3, Y3
+	VPCMPEQD Y15, Y4, Y4
+	VPOR Y1, Y2, Y2
+	VPOR Y3, Y4, Y4
+	VPOR Y2, Y0, Y0
+	VPOR Y4, Y0, Y0
 	ADDQ $128, SI
 	SUBQ $32, CX
 	CMPQ CX, $32
-	JGE zloop
+	JGE nloop
 
-zeight:
+neight:
 	TESTQ CX, CX
-	JLE zreduce
-	VMULPS (SI), Y15, Y4
-	VADDPS Y4, Y0, Y0
+	JLE ntest
+	VPAND (SI), Y15, Y1
+	VPCMPEQD Y15, Y1, Y1
+	VPOR Y1, Y0, Y0
 	ADDQ $32, SI
 	SUBQ $8, CX
-	JMP zeight
+	JMP neight
 
-zreduce:
-	VADDPS Y1, Y0, Y0
-	VADDPS Y3, Y2, Y2
-	VADDPS Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VMOVHLPS X0, X0, X1
-	VADDPS X1, X0, X0
-	VMOVSHDUP X0, X1
-	VADDSS X1, X0, X0
-	VMOVSS X0, ret+16(FP)
+ntest:
+	VPTEST Y0, Y0
+	SETNE ret+16(FP)
 	VZEROUPPER
 	RET

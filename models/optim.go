@@ -167,8 +167,9 @@ func parallelChunks(n, maxChunks int, fn func(w, lo, hi int)) (chunks int) {
 }
 
 // firstNonFinite returns the index of the first NaN or ±Inf in xs, or -1 if there is none.
-// The fast path sums x·0 in four independent chains (0 for every finite x, NaN otherwise) and
-// scans element by element only if that sum is not 0; large slices are split over goroutines.
+// The fast path sums x·0 in four independent chains (0 for every finite x, NaN otherwise; with
+// AVX2, most of the slice is instead tested for an all-ones exponent eight lanes at a time) and
+// scans element by element only if something was found; large slices are split over goroutines.
 func firstNonFinite(xs []float32) int {
 	if len(xs) < 2*minParallel {
 		return firstNonFiniteSerial(xs)
@@ -189,8 +190,8 @@ func firstNonFinite(xs []float32) int {
 }
 
 func firstNonFiniteSerial(xs []float32) int {
-	a0, j := zeroSumVec(xs) // AVX2: the same sums, eight lanes at a time
-	var a1, a2, a3 float32
+	bad, j := anyNonFiniteVec(xs) // AVX2: an exponent compare, eight lanes at a time
+	var a0, a1, a2, a3 float32
 	for ; j+4 <= len(xs); j += 4 {
 		a0 += xs[j] * 0
 		a1 += xs[j+1] * 0
@@ -200,7 +201,7 @@ func firstNonFiniteSerial(xs []float32) int {
 	for ; j < len(xs); j++ {
 		a0 += xs[j] * 0
 	}
-	if (a0+a1)+(a2+a3) == 0 {
+	if !bad && (a0+a1)+(a2+a3) == 0 {
 		return -1
 	}
 	for j, v := range xs {

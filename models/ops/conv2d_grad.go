@@ -230,38 +230,39 @@ func (op *channelSumOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value,
 }
 
 func channelSum[T float](n, c, l int, dy, db []T) {
-	if d, ok := any(dy).([]float32); ok {
-		b := any(db).([]float32)
-		parallelFor(c, n*l, func(lo, hi int) {
-			for ch := lo; ch < hi; ch++ {
-				var s float32
-				for i := 0; i < n; i++ {
-					s += sum32(d[(i*c+ch)*l:][:l])
-				}
-				b[ch] = s
-			}
-		})
-		return
-	}
 	parallelFor(c, n*l, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
-			var s0, s1, s2, s3 T // four chains: a single running sum waits on every add
+			var s T
 			for i := 0; i < n; i++ {
-				row := dy[(i*c+ch)*l:][:l]
-				j := 0
-				for ; j+4 <= len(row); j += 4 {
-					s0 += row[j]
-					s1 += row[j+1]
-					s2 += row[j+2]
-					s3 += row[j+3]
-				}
-				for ; j < len(row); j++ {
-					s0 += row[j]
-				}
+				s += rowSum(dy[(i*c+ch)*l:][:l])
 			}
-			db[ch] = (s0 + s1) + (s2 + s3)
+			db[ch] = s
 		}
 	})
+}
+
+// rowSum returns Σ x[i]: sum32 (AVX2 where the CPU has it) for float32, sumChains otherwise.
+func rowSum[T float](x []T) T {
+	if v, ok := any(x).([]float32); ok {
+		return T(sum32(v))
+	}
+	return sumChains(x)
+}
+
+// sumChains returns Σ x[i] in four chains: a single running sum waits on every add.
+func sumChains[T float](x []T) T {
+	var s0, s1, s2, s3 T
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i]
+		s1 += x[i+1]
+		s2 += x[i+2]
+		s3 += x[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // twoInputs checks and extracts the two dense inputs of a gradient op.

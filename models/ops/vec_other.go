@@ -19,20 +19,7 @@ func add32(dst, src []float32) {
 }
 
 // sum32 returns Σ x[i] in four chains.
-func sum32(x []float32) float32 {
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		s0 += x[i]
-		s1 += x[i+1]
-		s2 += x[i+2]
-		s3 += x[i+3]
-	}
-	for ; i < len(x); i++ {
-		s0 += x[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
+func sum32(x []float32) float32 { return sumChains(x) }
 
 // relu32Vec has no vector version on this architecture.
 func relu32Vec(dst, src []float32) int { return 0 }
