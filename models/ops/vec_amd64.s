@@ -1,5 +1,16 @@
 #include "textflag.h"
 
+// STORE4_NEXT stores Y0…Y3 to the 128 bytes at DI, moves SI and DI on by 128 bytes and counts
+// 32 elements off CX: the end of addConst32AVX2's and add32AVX2's 32-element loops.
+#define STORE4_NEXT \
+	VMOVUPS Y0, (DI) \
+	VMOVUPS Y1, 32(DI) \
+	VMOVUPS Y2, 64(DI) \
+	VMOVUPS Y3, 96(DI) \
+	ADDQ $128, SI \
+	ADDQ $128, DI \
+	SUBQ $32, CX
+
 // func addConst32AVX2(dst, src *float32, n int, v float32)
 // dst[i] = src[i] + v for i < n; n is a multiple of 8.
 TEXT ·addConst32AVX2(SB), NOSPLIT, $0-28
@@ -15,13 +26,7 @@ thirtytwo:
 	VADDPS 32(SI), Y15, Y1
 	VADDPS 64(SI), Y15, Y2
 	VADDPS 96(SI), Y15, Y3
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y2, 64(DI)
-	VMOVUPS Y3, 96(DI)
-	ADDQ $128, SI
-	ADDQ $128, DI
-	SUBQ $32, CX
+	STORE4_NEXT
 	CMPQ CX, $32
 	JGE thirtytwo
 
@@ -57,13 +62,7 @@ thirtytwo:
 	VADDPS 32(SI), Y1, Y1
 	VADDPS 64(SI), Y2, Y2
 	VADDPS 96(SI), Y3, Y3
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y2, 64(DI)
-	VMOVUPS Y3, 96(DI)
-	ADDQ $128, SI
-	ADDQ $128, DI
-	SUBQ $32, CX
+	STORE4_NEXT
 	CMPQ CX, $32
 	JGE thirtytwo
 
