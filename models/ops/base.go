@@ -303,7 +303,6 @@ func shapeOf(d G.DimSizer, what string) (tensor.Shape, error) {
 	return s, nil
 }
 
-// fill sets every element of dst to v, doubling a copied prefix (memmove is vectorised).
 // addConst sets dst[i] = src[i] + v (in AVX2 for float32 where the CPU has it).
 func addConst[T float](dst, src []T, v T) {
 	if d, ok := any(dst).([]float32); ok {
@@ -316,6 +315,7 @@ func addConst[T float](dst, src []T, v T) {
 	}
 }
 
+// fill sets every element of dst to v, doubling a copied prefix (memmove is vectorised).
 func fill[T float](dst []T, v T) {
 	if len(dst) == 0 {
 		return

@@ -4,7 +4,8 @@ import "golang.org/x/sys/cpu"
 
 // gate32AVX2 is gate32 for n a multiple of 8, eight lanes at a time (gate_amd64.s): the same
 // float32 operations in the same order (no FMA; the 2^(j/32) table read by VPERMPS), so the
-// same bits as the scalar loop.
+// same bits as the scalar loop (NaN payloads aside: with two NaN operands x86 returns the
+// first, and the scalar loop's operand order is the compiler's).
 //
 //go:noescape
 func gate32AVX2(y, s, a, b *float32, n int)

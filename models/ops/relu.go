@@ -67,7 +67,7 @@ func (op *reluOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error
 func relu[T float](x, y []T) {
 	parallelFor(len(y), 1, func(lo, hi int) {
 		src, dst := x[lo:hi], y[lo:hi]
-		if d, ok := any(dst).([]float32); ok { // AVX2 where the CPU has it: the same bits
+		if d, ok := any(dst).([]float32); ok { // AVX2 where the CPU has it: the same bits (a NaN stays a NaN)
 			n := relu32Vec(d, any(src).([]float32))
 			src, dst = src[n:], dst[n:]
 		}
