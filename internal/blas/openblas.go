@@ -33,7 +33,7 @@ func setOpenblasThreads(n int) { C.openblas_set_num_threads(C.int(n)) }
 // Init registers OpenBLAS (through gonum.org/v1/netlib) with Gorgonia, gorgonia.org/tensor and
 // gonum's blas32/blas64, and describes the kernels it loaded. Call EnsureCore before it.
 func Init() Info {
-	impl := &openBLAS{gate: &serialGate{threads: openblasThreads, setThreads: setOpenblasThreads}}
+	impl := newOpenBLAS()
 	G.Use(impl)
 	blas32.Use(impl)
 	blas64.Use(impl)
@@ -45,6 +45,11 @@ func Init() Info {
 type openBLAS struct {
 	netlib.Implementation
 	gate *serialGate
+}
+
+// newOpenBLAS returns the implementation Init registers, its Serial gate on OpenBLAS's thread count.
+func newOpenBLAS() *openBLAS {
+	return &openBLAS{gate: &serialGate{threads: openblasThreads, setThreads: setOpenblasThreads}}
 }
 
 // Serial runs fn with OpenBLAS confined to the calling thread: every BLAS call made while fn

@@ -103,7 +103,7 @@ func TestNote(t *testing.T) {
 
 // TestSerialOpenBLAS checks Serial on the real library: one thread inside, the old count after.
 func TestSerialOpenBLAS(t *testing.T) {
-	impl := &openBLAS{gate: &serialGate{threads: openblasThreads, setThreads: setOpenblasThreads}}
+	impl := newOpenBLAS()
 	before := openblasThreads()
 	setOpenblasThreads(2)
 	defer setOpenblasThreads(before)

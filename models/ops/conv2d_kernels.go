@@ -11,7 +11,6 @@ type convGeom struct {
 	xSize, ySize   int  // N·C·H·W, N·O·OH·OW
 	rows, outPlane int  // R = C·KH·KW rows of the column matrix; L = OH·OW
 	perSample      bool // one GEMM per sample instead of one per batch: see newConvGeom
-	serial         bool // perSample GEMMs above gemmSerialMNK, run inside serially
 	group          int  // otherwise: samples per GEMM (the last group may be smaller)
 }
 
@@ -44,16 +43,20 @@ func newConvGeom(n, c, h, w, o, kh, kw, pad, stride int) convGeom {
 	g.outPlane = g.OH * g.OW
 	g.perSample = g.O*g.outPlane*g.rows <= gemmSerialMNK
 	if !g.perSample && haveSerialBLAS() && n >= maxWorkers() {
-		g.perSample, g.serial = true, true
+		g.perSample = true
 	}
 	g.group = min(n, max(1, convGroupFloats/(g.rows*g.outPlane)))
 	return g
 }
 
-// samplesRun runs fn, a region of per-sample GEMMs on our goroutines, inside serially when the
-// GEMMs are large enough for OpenBLAS to thread them (serial).
+// serial reports whether the per-sample GEMMs are large enough for OpenBLAS to thread them
+// (above gemmSerialMNK), so that their regions must run inside serially.
+func (g convGeom) serial() bool { return g.perSample && g.O*g.outPlane*g.rows > gemmSerialMNK }
+
+// samplesRun runs fn, a region of per-sample GEMMs on our goroutines, inside serially when
+// g.serial().
 func (g convGeom) samplesRun(fn func()) {
-	if g.serial {
+	if g.serial() {
 		serially(fn)
 		return
 	}

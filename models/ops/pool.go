@@ -130,10 +130,8 @@ func poolKey64(v float64) int64 {
 	return k&^nan | nan&0x7fffffffffffffff
 }
 
-// maxPoolForward32 picks the first maximum of each window with masks instead of compares: for
-// keys k, k' (int64, so k − k' cannot overflow) (k − k') >> 63 is all ones iff k' > k. The top
-// pair's and the bottom pair's first maxima are found first, and the bottom one wins only if it
-// is strictly greater, which gives the first maximum in the order a, b, c, d.
+// maxPoolForward32 runs planes [lo, hi): in AVX2 where it can (maxPoolPlaneFast), else with the
+// scalar maxPoolPlane32.
 func maxPoolForward32(p poolGeom, x, y []float32, argmax []int32, lo, hi int) {
 	oh, ow := p.oh(), p.ow()
 	for pl := lo; pl < hi; pl++ {
@@ -145,7 +143,11 @@ func maxPoolForward32(p poolGeom, x, y []float32, argmax []int32, lo, hi int) {
 	}
 }
 
-// maxPoolPlane32 is maxPoolForward32's scalar loop for one plane img.
+// maxPoolPlane32 is maxPoolForward32's scalar loop for one plane img. It picks the first maximum
+// of each window with masks instead of compares: for keys k, k' (int64, so k − k' cannot
+// overflow) (k − k') >> 63 is all ones iff k' > k. The top pair's and the bottom pair's first
+// maxima are found first, and the bottom one wins only if it is strictly greater, which gives
+// the first maximum in the order a, b, c, d.
 func maxPoolPlane32(p poolGeom, img, out []float32, arg []int32) {
 	oh, ow, w := p.oh(), p.ow(), int64(p.w)
 	for i := 0; i < oh; i++ {

@@ -46,13 +46,13 @@ func TestConv2DSerialPerSample(t *testing.T) {
 		g := newConvGeom(tc.n, tc.c, tc.h, tc.w, tc.o, tc.kh, tc.kw, tc.pad, tc.str)
 		g.withBias = tc.bias
 		if tc.n < runtime.GOMAXPROCS(0) {
-			if g.perSample || g.serial {
-				t.Errorf("%s: batch %d < GOMAXPROCS: perSample %t serial %t, want the batched GEMM", tc.name, tc.n, g.perSample, g.serial)
+			if g.perSample || g.serial() {
+				t.Errorf("%s: batch %d < GOMAXPROCS: perSample %t serial %t, want the batched GEMM", tc.name, tc.n, g.perSample, g.serial())
 			}
 			continue
 		}
-		if !g.perSample || !g.serial {
-			t.Fatalf("%s: perSample %t serial %t, want both with a serial BLAS", tc.name, g.perSample, g.serial)
+		if !g.perSample || !g.serial() {
+			t.Fatalf("%s: perSample %t serial %t, want both with a serial BLAS", tc.name, g.perSample, g.serial())
 		}
 		rec.confined.Store(0)
 		rec.freed.Store(0)
